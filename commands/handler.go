@@ -1,0 +1,300 @@
+package commands
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/permledger/permledger/events"
+	"github.com/permledger/permledger/readmodel"
+)
+
+// Log is where commands append: the JetStream stream behind an adapter that
+// translates its errors into ErrConflict, ErrDuplicate, ErrInvalidArgument
+// (too large) and ErrUnavailable.
+type Log interface {
+	// Append appends data if the log's last sequence is expectedLastSeq.
+	// msgID is the command id (the log's own dedupe within its window).
+	Append(ctx context.Context, data []byte, msgID string, expectedLastSeq uint64) (uint64, error)
+	LastSeq(ctx context.Context) (uint64, error)
+}
+
+// Store is the read model as the handler uses it.
+type Store interface {
+	Snapshot() *readmodel.Snapshot
+	WaitApplied(ctx context.Context, seq uint64) error
+}
+
+// Config tunes a Handler.
+type Config struct {
+	Hasher  Hasher
+	Retries int              // conflict retries (default 8)
+	Now     func() time.Time // default time.Now
+	Logger  *slog.Logger
+	// Observe, if set, is called once per executed command with its outcome.
+	Observe func(name, outcome string, conflicts int)
+}
+
+// Handler executes commands.
+type Handler struct {
+	log      Log
+	store    Store
+	cfg      Config
+	mu       sync.Mutex // one command at a time per process: no self-conflicts
+	throttle *throttle
+}
+
+// NewHandler builds a Handler.
+func NewHandler(log Log, store Store, cfg Config) *Handler {
+	if cfg.Retries <= 0 {
+		cfg.Retries = 8
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	return &Handler{log: log, store: store, cfg: cfg, throttle: newThrottle()}
+}
+
+// Request is one command submission.
+type Request struct {
+	Name      string
+	CommandID string
+	Token     string
+	Args      json.RawMessage
+	// Local marks the operator's local path (root-user-create).
+	Local bool
+	// RunID stamps every event (migration runs).
+	RunID string
+}
+
+// Reply answers a command.
+type Reply struct {
+	Events int
+	Seq    uint64
+	Repeat bool
+	Token  string
+	Result any
+}
+
+// Execute runs one command to its end.
+func (h *Handler) Execute(ctx context.Context, req Request) (Reply, error) {
+	if req.Name == RootUserCreateName && !req.Local {
+		return Reply{}, invalid("%s is a local operator command and is not offered over the network", req.Name)
+	}
+	if req.CommandID == "" {
+		req.CommandID = events.NewID(h.cfg.Now())
+	}
+	x := &execution{h: h, req: req}
+	x.cmd, x.parseErr = Parse(req.Name, req.Args)
+	if err := x.prepare(ctx); err != nil {
+		return h.done(x, Reply{}, err)
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	rep, err := x.run(ctx)
+	return h.done(x, rep, err)
+}
+
+func (h *Handler) done(x *execution, rep Reply, err error) (Reply, error) {
+	if h.cfg.Observe != nil {
+		h.cfg.Observe(x.req.Name, outcomeLabel(rep, err), x.conflicts)
+	}
+	if err != nil {
+		h.cfg.Logger.Debug("command failed", "command", x.req.Name, "command_id", x.req.CommandID, "error", err)
+	}
+	return rep, err
+}
+
+func outcomeLabel(rep Reply, err error) string {
+	switch {
+	case err != nil:
+		for _, s := range []error{ErrUnauthenticated, ErrInvalidArgument, ErrForbidden, ErrNotFound,
+			ErrAlreadyExists, ErrFailedPrecondition, ErrConflict, ErrUnavailable} {
+			if errors.Is(err, s) {
+				return s.Error()
+			}
+		}
+		return "error"
+	case rep.Repeat:
+		return "repeat"
+	case rep.Events == 0:
+		return "noop"
+	}
+	return "appended"
+}
+
+// execution is one command in progress.
+type execution struct {
+	h         *Handler
+	req       Request
+	cmd       Command
+	parseErr  error
+	in        Input
+	conflicts int
+}
+
+// prepare does the slow, lock-free work first: it authenticates on a
+// snapshot, hashes the password and warms the login comparison, so that the
+// per-process lock is held only for the decision and the append.
+func (x *execution) prepare(ctx context.Context) error {
+	snap := x.h.store.Snapshot()
+	defer snap.Close()
+	if rep, err := x.repeat(snap); err != nil || rep != nil {
+		return err // a repeat is answered in run
+	}
+	if _, err := x.authenticate(snap); err != nil {
+		return err
+	}
+	if x.parseErr != nil {
+		return x.parseErr
+	}
+	return x.secrets(snap)
+}
+
+func (x *execution) secrets(snap State) error {
+	x.in.Verify = newVerifier()
+	if c, ok := x.cmd.(withPassword); ok && validatePassword(c.password()) == nil {
+		hash, err := x.h.cfg.Hasher.Hash(c.password())
+		if err != nil {
+			return err
+		}
+		x.in.PasswordHash = hash
+	}
+	if c, ok := x.cmd.(issuesToken); ok && c.issuesToken() {
+		s, err := NewSecret()
+		if err != nil {
+			return err
+		}
+		x.in.NewToken = s
+	}
+	if l, ok := x.cmd.(*Login); ok {
+		return x.warmLogin(snap, l)
+	}
+	return nil
+}
+
+func (x *execution) warmLogin(snap State, l *Login) error {
+	if x.h.throttle.blocked(l.User, x.h.cfg.Now()) {
+		return errUnauthenticated
+	}
+	u, err := snap.User(l.User)
+	if err == nil && u != nil {
+		x.in.Verify(u.PasswordHash, l.Password)
+	}
+	return err
+}
+
+// run decides and appends, retrying a conflict.
+func (x *execution) run(ctx context.Context) (Reply, error) {
+	for attempt := 0; attempt <= x.h.cfg.Retries; attempt++ {
+		rep, retry, err := x.attempt(ctx)
+		if !retry {
+			return rep, err
+		}
+		x.conflicts++
+	}
+	return Reply{}, fmt.Errorf("%w: %s lost to concurrent writers %d times", ErrConflict, x.req.Name, x.conflicts)
+}
+
+func (x *execution) attempt(ctx context.Context) (rep Reply, retry bool, err error) {
+	snap := x.h.store.Snapshot()
+	out, data, expected, err := x.decide(snap)
+	snap.Close()
+	if err != nil || data == nil {
+		return x.reply(out, 0, expected), false, err
+	}
+	seq, err := x.h.log.Append(ctx, data, x.req.CommandID, expected)
+	switch {
+	case errors.Is(err, ErrConflict):
+		last, lerr := x.h.log.LastSeq(ctx)
+		if lerr != nil {
+			return Reply{}, false, lerr
+		}
+		return Reply{}, true, x.h.store.WaitApplied(ctx, last)
+	case errors.Is(err, ErrDuplicate):
+		return Reply{}, true, x.h.store.WaitApplied(ctx, seq)
+	case err != nil:
+		return Reply{}, false, err
+	}
+	if err := x.h.store.WaitApplied(ctx, seq); err != nil {
+		return Reply{}, false, fmt.Errorf("%w: appended at %d but not yet applied: %v", ErrUnavailable, seq, err)
+	}
+	return x.reply(out, len(out.Events), seq), false, nil
+}
+
+// decide runs on one snapshot: repeat, authentication, arguments, Decide.
+// It returns the encoded batch (nil when nothing is to be appended).
+func (x *execution) decide(snap *readmodel.Snapshot) (Outcome, []byte, uint64, error) {
+	seq := snap.Seq()
+	if rep, err := x.repeat(snap); err != nil || rep != nil {
+		if rep != nil {
+			return Outcome{Result: repeatMarker{rep}}, nil, rep.Seq, nil
+		}
+		return Outcome{}, nil, seq, err
+	}
+	actor, err := x.authenticate(snap)
+	if err != nil {
+		return Outcome{}, nil, seq, err
+	}
+	if x.parseErr != nil {
+		return Outcome{}, nil, seq, x.parseErr
+	}
+	x.in.Actor, x.in.Now = actor, x.h.cfg.Now()
+	out, err := x.cmd.Decide(snap, x.in)
+	x.afterDecide(err)
+	if err != nil || len(out.Events) == 0 {
+		return out, nil, seq, err
+	}
+	data, err := x.encode(actor, out)
+	return out, data, seq, err
+}
+
+func (x *execution) afterDecide(err error) {
+	if l, ok := x.cmd.(*Login); ok {
+		if errors.Is(err, ErrUnauthenticated) {
+			x.h.throttle.fail(l.User, x.h.cfg.Now())
+		} else if err == nil {
+			x.h.throttle.reset(l.User)
+		}
+	}
+}
+
+type repeatMarker struct{ rep *Reply }
+
+func (x *execution) reply(out Outcome, n int, seq uint64) Reply {
+	if m, ok := out.Result.(repeatMarker); ok {
+		return *m.rep
+	}
+	return Reply{Events: n, Seq: seq, Token: out.Token, Result: out.Result}
+}
+
+// repeat answers a command id that already succeeded.
+func (x *execution) repeat(st State) (*Reply, error) {
+	rec, err := st.Command(x.req.CommandID)
+	if err != nil || rec == nil {
+		return nil, err
+	}
+	if x.cmd != nil && rec.Fingerprint != Fingerprint(x.cmd) || rec.Command != x.req.Name {
+		return nil, precondition("command id %q was already used by a different %s command", x.req.CommandID, rec.Command)
+	}
+	return &Reply{Seq: rec.Seq, Repeat: true}, nil
+}
+
+func (x *execution) encode(actor *readmodel.User, out Outcome) ([]byte, error) {
+	m := events.Meta{Time: x.in.Now, CommandID: x.req.CommandID, RunID: x.req.RunID}
+	if actor != nil {
+		m.Actor = actor.Name
+	}
+	b := events.Batch{CommandID: x.req.CommandID, Command: x.req.Name, Fingerprint: Fingerprint(x.cmd)}
+	for _, p := range out.Events {
+		b.Events = append(b.Events, events.New(m, p))
+	}
+	return events.EncodeBatch(b)
+}

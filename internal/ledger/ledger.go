@@ -1,0 +1,201 @@
+package ledger
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync"
+	"time"
+
+	"github.com/nats-io/nats-server/v2/server"
+	"github.com/nats-io/nats.go"
+
+	"github.com/permledger/permledger/catalog"
+	"github.com/permledger/permledger/commands"
+	"github.com/permledger/permledger/internal/natsapi"
+	"github.com/permledger/permledger/internal/natslog"
+	"github.com/permledger/permledger/internal/natsserver"
+	"github.com/permledger/permledger/projector"
+	"github.com/permledger/permledger/queries"
+	"github.com/permledger/permledger/readmodel"
+)
+
+// Config says how to open a ledger.
+type Config struct {
+	// DataDir holds the read model (DataDir/readmodel) and, with the
+	// embedded server, the JetStream store (DataDir/nats).
+	DataDir string
+	// NATSURL points at an external NATS server or cluster; empty starts
+	// the embedded server.
+	NATSURL string
+	// NATSOptions are extra client options (credentials, TLS).
+	NATSOptions []nats.Option
+	// Embedded configures the embedded server (StoreDir is set from DataDir).
+	Embedded natsserver.Config
+	// Stream configures the log's stream.
+	Stream natslog.Config
+	// ReadModel tunes Pebble.
+	ReadModel readmodel.Options
+	// BcryptCost is the password hashing cost (0: bcrypt's default, 10).
+	BcryptCost int
+	// ServeAPI subscribes the NATS API (off for a local operator command).
+	ServeAPI bool
+	// Catalog is the catalog to record in force (nil: the built-in one).
+	Catalog *catalog.Catalog
+	Logger  *slog.Logger
+	// Metrics receives instrumentation hooks (may be nil).
+	Metrics *Metrics
+}
+
+// Ledger is one running instance.
+type Ledger struct {
+	cfg       Config
+	Server    *server.Server // nil with an external NATS
+	Conn      *nats.Conn
+	Log       *natslog.Log
+	Store     *readmodel.Store
+	Commands  *commands.Handler
+	Queries   *queries.Service
+	API       *natsapi.Server
+	projector *projector.Projector
+	cancel    context.CancelFunc
+	wg        sync.WaitGroup
+	projErr   error
+	closeOnce sync.Once
+}
+
+// Open starts a ledger and returns once its read model has caught up with
+// the log and the catalog in force is recorded.
+func Open(ctx context.Context, cfg Config) (_ *Ledger, err error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Catalog == nil {
+		cfg.Catalog = catalog.Default()
+	}
+	if cfg.DataDir == "" {
+		return nil, errors.New("ledger: a data directory is required")
+	}
+	l := &Ledger{cfg: cfg}
+	defer func() {
+		if err != nil {
+			l.Close()
+		}
+	}()
+	if err := l.connect(); err != nil {
+		return nil, err
+	}
+	if l.Log, err = natslog.Open(ctx, l.Conn, cfg.Stream); err != nil {
+		return nil, fmt.Errorf("ledger: opening the log: %w", err)
+	}
+	if err := l.openReadModel(ctx); err != nil {
+		return nil, err
+	}
+	return l, l.start(ctx)
+}
+
+func (l *Ledger) connect() error {
+	url := l.cfg.NATSURL
+	if url == "" {
+		ec := l.cfg.Embedded
+		ec.StoreDir = filepath.Join(l.cfg.DataDir, "nats")
+		s, err := natsserver.Start(ec)
+		if err != nil {
+			return fmt.Errorf("ledger: starting the embedded NATS server: %w", err)
+		}
+		l.Server, url = s, s.ClientURL()
+	}
+	opts := append([]nats.Option{nats.Name("permledger"), nats.MaxReconnects(-1)}, l.cfg.NATSOptions...)
+	nc, err := nats.Connect(url, opts...)
+	if err != nil {
+		return fmt.Errorf("ledger: connecting to NATS at %s: %w", url, err)
+	}
+	l.Conn = nc
+	return nil
+}
+
+func (l *Ledger) openReadModel(ctx context.Context) error {
+	dir := filepath.Join(l.cfg.DataDir, "readmodel")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("ledger: %w", err)
+	}
+	st, err := readmodel.Open(dir, l.cfg.ReadModel)
+	if err != nil {
+		return err
+	}
+	l.Store = st
+	l.projector = projector.New(l.Log, st, projector.Config{Logger: l.cfg.Logger, Observe: l.cfg.Metrics.observeApply})
+	if err := l.projector.CatchUp(ctx, 0); err != nil {
+		return fmt.Errorf("ledger: catching up with the log: %w", err)
+	}
+	return nil
+}
+
+func (l *Ledger) start(ctx context.Context) error {
+	runCtx, cancel := context.WithCancel(context.Background())
+	l.cancel = cancel
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		if err := l.projector.Run(runCtx); err != nil {
+			l.projErr = err
+			l.cfg.Logger.Error("projector stopped", "error", err)
+		}
+	}()
+	l.Commands = commands.NewHandler(logAdapter{l.Log}, l.Store, commands.Config{
+		Hasher: commands.Hasher{Cost: l.cfg.BcryptCost}, Logger: l.cfg.Logger, Observe: l.cfg.Metrics.observeCommand})
+	l.Queries = queries.New(l.Store)
+	if err := l.recordCatalog(ctx); err != nil {
+		return err
+	}
+	if !l.cfg.ServeAPI {
+		return nil
+	}
+	api, err := natsapi.Start(l.Conn, l.Commands, l.Queries, natsapi.Config{Logger: l.cfg.Logger,
+		StreamSeq: l.Log.LastSeq, ObserveCheck: l.cfg.Metrics.observeCheck("nats")})
+	l.API = api
+	return err
+}
+
+// recordCatalog appends the catalog in force if the log does not hold it yet.
+func (l *Ledger) recordCatalog(ctx context.Context) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	if err := l.Commands.RecordCatalog(ctx, l.cfg.Catalog); err != nil {
+		return fmt.Errorf("ledger: recording the catalog: %w", err)
+	}
+	return nil
+}
+
+// ProjectorErr is the error that stopped the projector, if any.
+func (l *Ledger) ProjectorErr() error { return l.projErr }
+
+// Close stops the API (answering in-flight requests), the projector, the
+// read model, the connection and the embedded server, in that order.
+func (l *Ledger) Close() error {
+	var err error
+	l.closeOnce.Do(func() {
+		if l.API != nil {
+			l.API.Drain()
+		}
+		if l.cancel != nil {
+			l.cancel()
+		}
+		l.wg.Wait()
+		if l.Conn != nil {
+			_ = l.Conn.Drain()
+			l.Conn.Close()
+		}
+		if l.Store != nil {
+			err = l.Store.Close()
+		}
+		if l.Server != nil {
+			l.Server.Shutdown()
+			l.Server.WaitForShutdown()
+		}
+	})
+	return err
+}

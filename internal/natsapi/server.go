@@ -1,0 +1,166 @@
+package natsapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/nats-io/nats.go"
+
+	"github.com/permledger/permledger/api"
+	"github.com/permledger/permledger/commands"
+	"github.com/permledger/permledger/internal/errmap"
+	"github.com/permledger/permledger/queries"
+)
+
+// Config tunes the server.
+type Config struct {
+	// Timeout bounds one request's work (default 10s).
+	Timeout time.Duration
+	Logger  *slog.Logger
+	// StreamSeq, if set, reports the log's last sequence for last-seq.
+	StreamSeq func(context.Context) (uint64, error)
+	// ObserveCheck, if set, is called for every check with its latency.
+	ObserveCheck func(allowed bool, err error, d time.Duration)
+}
+
+// Server serves the NATS API.
+type Server struct {
+	cmds *commands.Handler
+	qs   *queries.Service
+	cfg  Config
+	subs []*nats.Subscription
+}
+
+// Start subscribes every subject on nc.
+func Start(nc *nats.Conn, cmds *commands.Handler, qs *queries.Service, cfg Config) (*Server, error) {
+	if cfg.Timeout <= 0 {
+		cfg.Timeout = 10 * time.Second
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	s := &Server{cmds: cmds, qs: qs, cfg: cfg}
+	for subj, h := range map[string]nats.MsgHandler{
+		api.CommandPrefix + "*":  s.command,
+		api.SubjectCheck:        s.check,
+		api.SubjectAuthenticate: s.authenticate,
+		api.SubjectLastSeq:      s.lastSeq,
+	} {
+		sub, err := nc.QueueSubscribe(subj, api.QueueGroup, h)
+		if err != nil {
+			s.Drain()
+			return nil, fmt.Errorf("natsapi: subscribe %s: %w", subj, err)
+		}
+		s.subs = append(s.subs, sub)
+	}
+	return s, nc.Flush()
+}
+
+// Drain stops taking requests and lets in-flight ones finish.
+func (s *Server) Drain() {
+	for _, sub := range s.subs {
+		_ = sub.Drain()
+	}
+}
+
+func (s *Server) ctx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), s.cfg.Timeout)
+}
+
+// decode reads a request strictly: unknown fields and trailing data are errors.
+func decode(data []byte, v any) *api.Error {
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return api.Errorf(api.CodeInvalidArgument, "malformed request: %v", err)
+	}
+	if dec.More() {
+		return api.Errorf(api.CodeInvalidArgument, "malformed request: trailing data after the JSON object")
+	}
+	return nil
+}
+
+func (s *Server) respond(m *nats.Msg, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		s.cfg.Logger.Error("natsapi: encoding a reply", "subject", m.Subject, "error", err)
+		return
+	}
+	if err := m.Respond(b); err != nil {
+		s.cfg.Logger.Debug("natsapi: reply not delivered", "subject", m.Subject, "error", err)
+	}
+}
+
+func (s *Server) wireError(op string, err error) *api.Error {
+	ae := errmap.ToAPI(err)
+	if ae != nil && ae.Code == api.CodeInternal {
+		s.cfg.Logger.Error("natsapi: internal error", "op", op, "error", err)
+	}
+	return ae
+}
+
+func (s *Server) command(m *nats.Msg) {
+	name := strings.TrimPrefix(m.Subject, api.CommandPrefix)
+	var req api.CommandRequest
+	if ae := decode(m.Data, &req); ae != nil {
+		s.respond(m, api.CommandReply{Error: ae})
+		return
+	}
+	ctx, cancel := s.ctx()
+	defer cancel()
+	rep, err := s.cmds.Execute(ctx, commands.Request{Name: name, CommandID: req.CommandID, Token: req.Token, Args: req.Args})
+	out := api.CommandReply{Events: rep.Events, Seq: rep.Seq, Repeat: rep.Repeat, Token: rep.Token, Error: s.wireError(name, err)}
+	if rep.Result != nil && err == nil {
+		out.Result, _ = json.Marshal(rep.Result)
+	}
+	s.respond(m, out)
+}
+
+func (s *Server) check(m *nats.Msg) {
+	start := time.Now()
+	var req api.CheckRequest
+	if ae := decode(m.Data, &req); ae != nil {
+		s.respond(m, api.CheckReply{Error: ae})
+		return
+	}
+	ctx, cancel := s.ctx()
+	defer cancel()
+	rep, err := Check(ctx, s.qs, req)
+	if s.cfg.ObserveCheck != nil {
+		s.cfg.ObserveCheck(rep.Allowed, err, time.Since(start))
+	}
+	rep.Error = s.wireError("check", err)
+	s.respond(m, rep)
+}
+
+func (s *Server) authenticate(m *nats.Msg) {
+	var req api.AuthenticateRequest
+	if ae := decode(m.Data, &req); ae != nil {
+		s.respond(m, api.AuthenticateReply{Error: ae})
+		return
+	}
+	ctx, cancel := s.ctx()
+	defer cancel()
+	u, seq, err := s.qs.Authenticate(ctx, req.Token, req.MinSeq)
+	rep := api.AuthenticateReply{Seq: seq, Error: s.wireError("authenticate", err)}
+	if u != nil {
+		rep.User, rep.Admin = u.Name, u.Admin
+	}
+	s.respond(m, rep)
+}
+
+func (s *Server) lastSeq(m *nats.Msg) {
+	rep := api.LastSeqReply{Applied: s.qs.Applied()}
+	if s.cfg.StreamSeq != nil {
+		ctx, cancel := s.ctx()
+		defer cancel()
+		seq, err := s.cfg.StreamSeq(ctx)
+		rep.Stream, rep.Error = seq, s.wireError("last-seq", err)
+	}
+	s.respond(m, rep)
+}

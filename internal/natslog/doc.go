@@ -1,0 +1,12 @@
+// Package natslog owns permledger's event log on NATS JetStream: the one
+// stream the ledger appends to, its configuration, optimistic appends guarded
+// by the expected last sequence and deduplicated by message id, reads by
+// sequence, and ordered replay for projectors. It translates JetStream
+// failures into the four sentinel errors ErrConflict, ErrDuplicate,
+// ErrTooLarge and ErrUnavailable, matching JetStream API error codes (never
+// error text).
+//
+// It knows nothing of what the bytes mean. This package must never import
+// another permledger package (its tests use internal/natsserver to run a
+// real server) and never logs.
+package natslog

@@ -1,0 +1,10 @@
+// Package projector is the only writer of the read model: it consumes the
+// log in order from the sequence after the last one applied and hands the
+// messages to readmodel.Apply in batches, each batch committing its last
+// sequence atomically with its changes. After a restart it resumes exactly
+// where it stopped: nothing applied twice, nothing skipped.
+//
+// It is a deterministic state machine (hashicorp/raft's FSM contract): the
+// same log gives the same read model. It must never import the commands or
+// the queries.
+package projector

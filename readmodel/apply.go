@@ -1,0 +1,251 @@
+package readmodel
+
+import (
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/permledger/permledger/catalog"
+	"github.com/permledger/permledger/events"
+	"github.com/permledger/permledger/policy"
+)
+
+// Msg is one message of the log as the projector hands it over.
+type Msg struct {
+	Seq  uint64
+	Time time.Time
+	Data []byte
+}
+
+// ApplyResult says what one Apply did.
+type ApplyResult struct {
+	Applied  uint64 // last applied sequence after the call
+	Messages int    // messages applied
+	Skipped  int    // messages that were not a permledger batch (malformed), skipped
+	Events   int    // events applied
+}
+
+// ErrUnknownEvent is returned when the log holds an event this build cannot
+// read (a newer type or version): the projector must stop, not skip it.
+var ErrUnknownEvent = errors.New("readmodel: log holds an event this build cannot read")
+
+// Apply applies messages in one Pebble batch, with the last applied sequence
+// in the same batch. Messages at or below the applied sequence are ignored,
+// so a re-delivery applies nothing twice.
+func (s *Store) Apply(msgs []Msg) (ApplyResult, error) {
+	s.mu.RLock()
+	t := newTx(s)
+	s.mu.RUnlock()
+	defer t.b.Close()
+	var res ApplyResult
+	for _, m := range msgs {
+		if m.Seq <= t.applied {
+			continue
+		}
+		n, err := t.message(m)
+		if errors.Is(err, events.ErrMalformed) {
+			res.Skipped++
+		} else if err != nil {
+			return res, fmt.Errorf("message %d: %w", m.Seq, err)
+		}
+		res.Events += n
+		res.Messages++
+		t.applied = m.Seq
+	}
+	if res.Messages == 0 {
+		res.Applied = t.applied
+		return res, nil
+	}
+	return res, s.commit(t, &res)
+}
+
+func (s *Store) commit(t *tx, res *ApplyResult) error {
+	if err := t.b.Set(keyApplied, u64bytes(t.applied), nil); err != nil {
+		return err
+	}
+	wo := pebble.NoSync
+	if s.sync {
+		wo = pebble.Sync
+	}
+	s.mu.Lock()
+	err := t.b.Commit(wo)
+	if err == nil {
+		s.applied, s.roles, s.settings, s.catalog = t.applied, t.roles, t.settings, t.catalog
+	}
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("readmodel: commit: %w", err)
+	}
+	res.Applied = t.applied
+	s.notify()
+	return nil
+}
+
+// tx is one Apply in progress.
+type tx struct {
+	b        *pebble.Batch
+	applied  uint64
+	roles    map[string]*Role // copy-on-write of the store's roles
+	ownRoles map[string]bool  // roles already copied in this tx
+	settings Settings
+	catalog  *catalog.Catalog
+
+	// per message
+	seq        uint64
+	prov       policy.Provenance
+	users      map[string]*User // dirty users of this message (nil value: deleted)
+	dirtyRoles map[string]bool
+}
+
+func newTx(s *Store) *tx {
+	return &tx{b: s.db.NewIndexedBatch(), applied: s.applied, roles: s.roles,
+		settings: s.settings, catalog: s.catalog}
+}
+
+// message applies one batch; a malformed one returns events.ErrMalformed.
+func (t *tx) message(m Msg) (int, error) {
+	batch, err := events.DecodeBatch(m.Data)
+	if err != nil {
+		if errors.Is(err, events.ErrUnknownType) || errors.Is(err, events.ErrUnknownVersion) {
+			return 0, fmt.Errorf("%w: %v", ErrUnknownEvent, err)
+		}
+		return 0, err
+	}
+	t.seq, t.users, t.dirtyRoles = m.Seq, map[string]*User{}, map[string]bool{}
+	for _, env := range batch.Events {
+		p, err := events.Decode(env)
+		if err != nil {
+			return 0, fmt.Errorf("%w: %v", ErrUnknownEvent, err)
+		}
+		t.prov = policy.Provenance{Seq: m.Seq, Time: env.Time, Actor: env.Actor, CommandID: env.CommandID, RunID: env.RunID}
+		if err := t.event(p); err != nil {
+			return 0, err
+		}
+	}
+	if err := t.flush(m, batch); err != nil {
+		return 0, err
+	}
+	return len(batch.Events), nil
+}
+
+// flush writes the message's dirty documents, their history, the command
+// record and the time index.
+func (t *tx) flush(m Msg, batch events.Batch) error {
+	for name, u := range t.users {
+		if err := t.writeUser(name, u); err != nil {
+			return err
+		}
+	}
+	for name := range t.dirtyRoles {
+		if err := t.writeRole(name, t.roles[name]); err != nil {
+			return err
+		}
+	}
+	if batch.CommandID != "" {
+		rec := Command{Seq: m.Seq, Events: len(batch.Events), Command: batch.Command, Fingerprint: batch.Fingerprint}
+		if err := t.setJSON(key(pCommand, batch.CommandID), rec); err != nil {
+			return err
+		}
+	}
+	tk := binary.BigEndian.AppendUint64(append([]byte{}, pTime...), uint64(m.Time.UnixNano()))
+	return t.b.Set(binary.BigEndian.AppendUint64(tk, m.Seq), nil, nil)
+}
+
+func (t *tx) writeUser(name string, u *User) error {
+	if err := t.b.Set(seqKey(pUserEvents, name, t.seq), nil, nil); err != nil {
+		return err
+	}
+	if u == nil {
+		if err := t.b.Delete(key(pUser, name), nil); err != nil {
+			return err
+		}
+		return t.b.Set(seqKey(pUserHist, name, t.seq), nil, nil)
+	}
+	b, err := json.Marshal(u)
+	if err != nil {
+		return err
+	}
+	if err := t.b.Set(key(pUser, name), b, nil); err != nil {
+		return err
+	}
+	return t.b.Set(seqKey(pUserHist, name, t.seq), b, nil)
+}
+
+func (t *tx) writeRole(name string, r *Role) error {
+	if r == nil {
+		if err := t.b.Delete(key(pRole, name), nil); err != nil {
+			return err
+		}
+		return t.b.Set(seqKey(pRoleHist, name, t.seq), nil, nil)
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	if err := t.b.Set(key(pRole, name), b, nil); err != nil {
+		return err
+	}
+	return t.b.Set(seqKey(pRoleHist, name, t.seq), b, nil)
+}
+
+func (t *tx) setJSON(k []byte, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return t.b.Set(k, b, nil)
+}
+
+// user returns the user's document as of this point of the batch (nil if
+// absent); a caller that changes it calls t.touch.
+func (t *tx) user(name string) (*User, error) {
+	if u, ok := t.users[name]; ok {
+		return u, nil
+	}
+	var u User
+	found, err := getJSON(t.b, key(pUser, name), &u)
+	if err != nil || !found {
+		return nil, err
+	}
+	return &u, nil
+}
+
+func (t *tx) touch(name string, u *User) { t.users[name] = u }
+
+// role returns a copy of the role that this tx may change, or nil.
+func (t *tx) role(name string) *Role {
+	r, ok := t.roles[name]
+	if !ok {
+		return nil
+	}
+	if t.ownRoles[name] {
+		return r
+	}
+	c := *r
+	c.Permissions = append([]policy.RolePermission(nil), r.Permissions...)
+	c.Events = append([]string(nil), r.Events...)
+	t.setRole(name, &c)
+	return &c
+}
+
+// setRole puts (or, with nil, removes) a role in this tx's copy of the map.
+func (t *tx) setRole(name string, r *Role) {
+	if t.ownRoles == nil {
+		m := make(map[string]*Role, len(t.roles)+1)
+		for k, v := range t.roles {
+			m[k] = v
+		}
+		t.roles, t.ownRoles = m, map[string]bool{}
+	}
+	if r == nil {
+		delete(t.roles, name)
+	} else {
+		t.roles[name] = r
+	}
+	t.ownRoles[name] = true
+	t.dirtyRoles[name] = true
+}

@@ -1,0 +1,5 @@
+package readmodel
+
+import "errors"
+
+var errStopScan = errors.New("stop scan")

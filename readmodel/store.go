@@ -1,0 +1,264 @@
+package readmodel
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+
+	"github.com/cockroachdb/pebble/v2"
+
+	"github.com/permledger/permledger/catalog"
+)
+
+// Options tune the Pebble database.
+type Options struct {
+	// CacheSize is Pebble's block cache in bytes (0: 64 MiB).
+	CacheSize int64
+	// Sync makes every applied batch fsync (the log is the truth, so the
+	// default is to let the OS write it; a lost tail is re-applied from the
+	// log because the applied sequence is in the same batch).
+	Sync bool
+	// Logger receives Pebble's errors (nil: slog.Default()).
+	Logger *slog.Logger
+}
+
+// Store is the read model: Pebble plus in-memory caches of the small,
+// hot state (roles, catalog, settings), kept consistent with Pebble by mu.
+type Store struct {
+	db   *pebble.DB
+	sync bool
+
+	mu       sync.RWMutex // held for reading by views, for writing while a batch commits
+	applied  uint64
+	roles    map[string]*Role
+	catalog  *catalog.Catalog
+	settings Settings
+
+	waitMu sync.Mutex
+	waitCh chan struct{} // closed and replaced whenever applied advances
+	closed bool
+}
+
+// ErrClosed is returned by calls on a closed store.
+var ErrClosed = errors.New("readmodel: closed")
+
+// Open opens (or creates) the read model in dir and loads its caches.
+func Open(dir string, o Options) (*Store, error) {
+	cache := o.CacheSize
+	if cache <= 0 {
+		cache = 64 << 20
+	}
+	c := pebble.NewCache(cache)
+	defer c.Unref()
+	lg := o.Logger
+	if lg == nil {
+		lg = slog.Default()
+	}
+	db, err := pebble.Open(dir, &pebble.Options{Cache: c, Logger: pebbleLogger{lg}})
+	if err != nil {
+		return nil, fmt.Errorf("readmodel: open %s: %w", dir, err)
+	}
+	s := &Store{db: db, sync: o.Sync, waitCh: make(chan struct{})}
+	if err := s.load(); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Store) load() error {
+	applied, err := getU64(s.db, keyApplied)
+	if err != nil {
+		return err
+	}
+	roles, err := loadRoles(s.db)
+	if err != nil {
+		return err
+	}
+	settings := DefaultSettings()
+	if _, err := getJSON(s.db, keySettings, &settings); err != nil {
+		return err
+	}
+	cat, err := loadCatalog(s.db)
+	if err != nil {
+		return err
+	}
+	s.applied, s.roles, s.settings, s.catalog = applied, roles, settings, cat
+	return nil
+}
+
+func loadRoles(r reader) (map[string]*Role, error) {
+	roles := map[string]*Role{}
+	err := scan(r, pRole, func(k, v []byte) error {
+		var role Role
+		if err := json.Unmarshal(v, &role); err != nil {
+			return fmt.Errorf("readmodel: role %q: %w", k, err)
+		}
+		roles[role.Name] = &role
+		return nil
+	})
+	return roles, err
+}
+
+func loadCatalog(r reader) (*catalog.Catalog, error) {
+	b, err := getRaw(r, keyCatalog)
+	if err != nil || b == nil {
+		return nil, err
+	}
+	return catalog.Parse(b)
+}
+
+// Close closes the database.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.waitMu.Lock()
+	s.closed = true
+	close(s.waitCh)
+	s.waitCh = make(chan struct{})
+	s.waitMu.Unlock()
+	return s.db.Close()
+}
+
+// Applied is the last stream sequence applied to the read model.
+func (s *Store) Applied() uint64 {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.applied
+}
+
+// WaitApplied blocks until the read model has applied seq, ctx is done, or the
+// store closes.
+func (s *Store) WaitApplied(ctx context.Context, seq uint64) error {
+	for {
+		s.waitMu.Lock()
+		ch, closed := s.waitCh, s.closed
+		s.waitMu.Unlock()
+		if closed {
+			return ErrClosed
+		}
+		if s.Applied() >= seq {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for sequence %d (applied %d): %w", seq, s.Applied(), ctx.Err())
+		}
+	}
+}
+
+func (s *Store) notify() {
+	s.waitMu.Lock()
+	close(s.waitCh)
+	s.waitCh = make(chan struct{})
+	s.waitMu.Unlock()
+}
+
+// View runs fn with a consistent view of the current state: the projector
+// cannot commit while fn runs, so every read in fn is at the same sequence.
+func (s *Store) View(fn func(*View) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return fn(&View{s: s, r: s.db})
+}
+
+// reader is what both *pebble.DB and an indexed *pebble.Batch offer.
+type reader interface {
+	Get(key []byte) ([]byte, io.Closer, error)
+	NewIter(o *pebble.IterOptions) (*pebble.Iterator, error)
+}
+
+func getRaw(r reader, k []byte) ([]byte, error) {
+	v, closer, err := r.Get(k)
+	if errors.Is(err, pebble.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("readmodel: get %q: %w", k, err)
+	}
+	out := append([]byte{}, v...)
+	closer.Close()
+	return out, nil
+}
+
+// getJSON decodes the value at k into out; found is false if there is none.
+func getJSON(r reader, k []byte, out any) (found bool, err error) {
+	b, err := getRaw(r, k)
+	if err != nil || b == nil {
+		return false, err
+	}
+	if err := json.Unmarshal(b, out); err != nil {
+		return false, fmt.Errorf("readmodel: decode %q: %w", k, err)
+	}
+	return true, nil
+}
+
+func getU64(r reader, k []byte) (uint64, error) {
+	b, err := getRaw(r, k)
+	if err != nil {
+		return 0, err
+	}
+	return u64(b), nil
+}
+
+// scan calls fn for every key with prefix p, in order.
+func scan(r reader, p []byte, fn func(k, v []byte) error) error {
+	return scanRange(r, p, prefixEnd(p), fn)
+}
+
+func scanRange(r reader, lower, upper []byte, fn func(k, v []byte) error) error {
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return fmt.Errorf("readmodel: iterate: %w", err)
+	}
+	defer it.Close()
+	for it.First(); it.Valid(); it.Next() {
+		v, err := it.ValueAndErr()
+		if err != nil {
+			return fmt.Errorf("readmodel: iterate: %w", err)
+		}
+		if err := fn(it.Key(), v); err != nil {
+			return err
+		}
+	}
+	return it.Error()
+}
+
+// exists reports whether any key has prefix p.
+func exists(r reader, p []byte) (bool, error) {
+	found := false
+	errStop := errors.New("stop")
+	err := scan(r, p, func(k, v []byte) error { found = true; return errStop })
+	if err != nil && !errors.Is(err, errStop) {
+		return false, err
+	}
+	return found, nil
+}
+
+// latestAt returns the value of the newest key prefix+name+0x00+seq with
+// seq <= at (a history lookup), or nil.
+func latestAt(r reader, prefix []byte, name string, at uint64) ([]byte, bool, error) {
+	lower, upper := nameScope(prefix, name)
+	it, err := r.NewIter(&pebble.IterOptions{LowerBound: lower, UpperBound: upper})
+	if err != nil {
+		return nil, false, fmt.Errorf("readmodel: iterate: %w", err)
+	}
+	defer it.Close()
+	if at == ^uint64(0) {
+		if !it.Last() {
+			return nil, false, it.Error()
+		}
+	} else if !it.SeekLT(seqKey(prefix, name, at+1)) {
+		return nil, false, it.Error()
+	}
+	v, err := it.ValueAndErr()
+	if err != nil {
+		return nil, false, err
+	}
+	return append([]byte{}, v...), true, nil
+}
