@@ -93,6 +93,10 @@ func (h *Handler) Execute(ctx context.Context, req Request) (Reply, error) {
 	}
 	x := &execution{h: h, req: req}
 	x.cmd, x.parseErr = Parse(req.Name, req.Args)
+	if m, ok := x.cmd.(*Migrate); ok {
+		rep, err := h.migrate(ctx, x, m)
+		return h.done(x, rep, err)
+	}
 	if err := x.prepare(ctx); err != nil {
 		return h.done(x, Reply{}, err)
 	}

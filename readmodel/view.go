@@ -143,3 +143,16 @@ func (v *View) Check(user, perm string, contexts []catalog.Context) (policy.Deci
 	}
 	return policy.Check(v.s.catalog, u.Subject(), v, perm, contexts), nil
 }
+
+// RoleDocPermissions returns a role's context and permission names.
+func (v *View) RoleDocPermissions(name string) (string, []string, bool) {
+	r, ok := v.s.roles[name]
+	if !ok {
+		return "", nil, false
+	}
+	perms := make([]string, len(r.Permissions))
+	for i, p := range r.Permissions {
+		perms[i] = p.Permission
+	}
+	return r.Context, perms, true
+}

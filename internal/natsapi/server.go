@@ -46,7 +46,7 @@ func Start(nc *nats.Conn, cmds *commands.Handler, qs *queries.Service, cfg Confi
 	}
 	s := &Server{cmds: cmds, qs: qs, cfg: cfg}
 	for subj, h := range map[string]nats.MsgHandler{
-		api.CommandPrefix + "*":  s.command,
+		api.CommandPrefix + "*": s.command,
 		api.SubjectCheck:        s.check,
 		api.SubjectAuthenticate: s.authenticate,
 		api.SubjectLastSeq:      s.lastSeq,

@@ -108,3 +108,35 @@ func TestReadSurvivesServerRestart(t *testing.T) {
 	appendN(t, l, 2)
 	r.expect(t, 3, 4)
 }
+
+// TestReadStartedDuringOutage starts Read while the server is down, with the
+// client's reconnect buffer off so every request fails at once: Read retries
+// with backoff and delivers once the server is back.
+func TestReadStartedDuringOutage(t *testing.T) {
+	dir := t.TempDir()
+	s := startServer(t, natsserver.Config{StoreDir: dir})
+	port := s.Addr().(*net.TCPAddr).Port
+	disconnected := make(chan struct{}, 1)
+	nc := connect(t, s.ClientURL(), nats.MaxReconnects(-1), nats.ReconnectWait(20*time.Millisecond),
+		nats.ReconnectBufSize(-1),
+		nats.DisconnectErrHandler(func(*nats.Conn, error) { disconnected <- struct{}{} }))
+	l, err := natslog.Open(testCtx(t), nc, natslog.Config{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	appendN(t, l, 2)
+	s.Shutdown()
+	s.WaitForShutdown()
+	select {
+	case <-disconnected:
+	case <-time.After(10 * time.Second):
+		t.Fatal("client did not notice the shutdown")
+	}
+
+	r := startReader(t, l, 1)
+	if _, err := l.Append(testCtx(t), []byte("m3"), "", 2, nil); !errors.Is(err, natslog.ErrUnavailable) {
+		t.Fatalf("Append during outage: err = %v, want ErrUnavailable", err)
+	}
+	startServer(t, natsserver.Config{StoreDir: dir, Port: port})
+	r.expect(t, 1, 2)
+}
