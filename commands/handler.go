@@ -141,28 +141,29 @@ type execution struct {
 	cmd       Command
 	parseErr  error
 	in        Input
+	prepared  bool
 	conflicts int
 }
 
-// prepare does the slow, lock-free work first: it authenticates on a
-// snapshot, hashes the password and warms the login comparison, so that the
-// per-process lock is held only for the decision and the append.
+// prepare does the slow, lock-free work first: on a snapshot it hashes the
+// password, mints a token and warms the login comparison, so that the
+// per-process lock is held only for the decision and the append. It answers
+// nothing from state itself: a snapshot may be behind the log, and only the
+// checked path in attempt may answer from state.
 func (x *execution) prepare(ctx context.Context) error {
 	snap := x.h.store.Snapshot()
 	defer snap.Close()
 	if rep, err := x.repeat(snap); err != nil || rep != nil {
-		return err // a repeat is answered in run
+		return nil
 	}
-	if _, err := x.authenticate(snap); err != nil {
-		return err
-	}
-	if x.parseErr != nil {
-		return x.parseErr
+	if _, err := x.authenticate(snap); err != nil || x.parseErr != nil {
+		return nil
 	}
 	return x.secrets(snap)
 }
 
 func (x *execution) secrets(snap State) error {
+	x.prepared = true
 	x.in.Verify = newVerifier()
 	if c, ok := x.cmd.(withPassword); ok && validatePassword(c.password()) == nil {
 		hash, err := x.h.cfg.Hasher.Hash(c.password())
@@ -211,26 +212,54 @@ func (x *execution) attempt(ctx context.Context) (rep Reply, retry bool, err err
 	snap := x.h.store.Snapshot()
 	out, data, expected, err := x.decide(snap)
 	snap.Close()
-	if err != nil || data == nil {
-		return x.reply(out, 0, expected), false, err
+	if _, repeat := out.Result.(repeatMarker); repeat {
+		return x.reply(out, 0, expected), false, nil
+	}
+	if data == nil {
+		return x.answerWithoutAppend(ctx, out, expected, err)
 	}
 	seq, err := x.h.log.Append(ctx, data, x.req.CommandID, expected)
 	switch {
 	case errors.Is(err, ErrConflict):
-		last, lerr := x.h.log.LastSeq(ctx)
-		if lerr != nil {
-			return Reply{}, false, lerr
-		}
-		return Reply{}, true, x.h.store.WaitApplied(ctx, last)
+		return Reply{}, true, x.catchUp(ctx)
 	case errors.Is(err, ErrDuplicate):
 		return Reply{}, true, x.h.store.WaitApplied(ctx, seq)
 	case err != nil:
 		return Reply{}, false, err
 	}
+	x.afterDecide(nil)
 	if err := x.h.store.WaitApplied(ctx, seq); err != nil {
 		return Reply{}, false, fmt.Errorf("%w: appended at %d but not yet applied: %v", ErrUnavailable, seq, err)
 	}
 	return x.reply(out, len(out.Events), seq), false, nil
+}
+
+// answerWithoutAppend answers an error or a no-op only if it was decided on
+// the log's latest state: the expected-sequence check guards appends, and
+// this guards the answers that append nothing (another instance may have
+// appended what this read model has not applied yet).
+func (x *execution) answerWithoutAppend(ctx context.Context, out Outcome, seq uint64, decided error) (Reply, bool, error) {
+	if errors.Is(decided, ErrUnauthenticated) && x.cmd != nil && x.cmd.Auth() != AuthNone && x.req.Token == "" {
+		return Reply{}, false, decided // no token at all: no state can change that
+	}
+	last, err := x.h.log.LastSeq(ctx)
+	if err != nil {
+		return Reply{}, false, err
+	}
+	if last > seq {
+		return Reply{}, true, x.h.store.WaitApplied(ctx, last)
+	}
+	x.afterDecide(decided)
+	return x.reply(out, 0, seq), false, decided
+}
+
+// catchUp waits until the read model has applied the log's last sequence.
+func (x *execution) catchUp(ctx context.Context) error {
+	last, err := x.h.log.LastSeq(ctx)
+	if err != nil {
+		return err
+	}
+	return x.h.store.WaitApplied(ctx, last)
 }
 
 // decide runs on one snapshot: repeat, authentication, arguments, Decide.
@@ -250,9 +279,13 @@ func (x *execution) decide(snap *readmodel.Snapshot) (Outcome, []byte, uint64, e
 	if x.parseErr != nil {
 		return Outcome{}, nil, seq, x.parseErr
 	}
+	if !x.prepared {
+		if err := x.secrets(snap); err != nil {
+			return Outcome{}, nil, seq, err
+		}
+	}
 	x.in.Actor, x.in.Now = actor, x.h.cfg.Now()
 	out, err := x.cmd.Decide(snap, x.in)
-	x.afterDecide(err)
 	if err != nil || len(out.Events) == 0 {
 		return out, nil, seq, err
 	}

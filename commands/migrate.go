@@ -100,8 +100,7 @@ func (h *Handler) runPlan(ctx context.Context, x *execution, plan *migrate.Plan,
 
 func (h *Handler) runStep(ctx context.Context, parent *execution, runID string, s migrate.Step) (Reply, error) {
 	req := Request{Name: migrateStepName, CommandID: fmt.Sprintf("%s:%d", runID, s.Index), Token: parent.req.Token, RunID: runID}
-	x := &execution{h: h, req: req, cmd: &migrateStep{RunID: runID, Step: s}}
-	x.in.Verify = newVerifier()
+	x := &execution{h: h, req: req, cmd: &migrateStep{RunID: runID, Step: s}, prepared: true}
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return x.run(ctx)

@@ -223,6 +223,7 @@ func (t *tx) role(name string) *Role {
 		return nil
 	}
 	if t.ownRoles[name] {
+		t.dirtyRoles[name] = true
 		return r
 	}
 	c := *r

@@ -1,0 +1,9 @@
+// Package metrics owns permledger's Prometheus collectors: check latency,
+// command outcomes and conflicts, the projector's applied sequence, lag and
+// skipped messages, plus the Go and process collectors. New registers them
+// on a registry the program makes in run and passes down (no global
+// registry); Hooks hands the ledger the functions it calls.
+//
+// It must never import NATS, Pebble, or serve HTTP: exposing the registry is
+// internal/httpapi's job.
+package metrics
