@@ -55,7 +55,7 @@ type Role struct {
 	Name        string           `json:"name"`
 	Context     string           `json:"context"` // "global" or a context type
 	Unlimited   bool             `json:"unlimited,omitempty"`
-	Permissions []RolePermission `json:"permissions"`
+	Permissions []RolePermission `json:"permissions,omitempty"`
 }
 
 // Has reports whether the role holds exactly permission p.

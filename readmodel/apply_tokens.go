@@ -1,6 +1,8 @@
 package readmodel
 
 import (
+	"encoding/binary"
+
 	"github.com/permledger/permledger/events"
 )
 
@@ -24,6 +26,9 @@ func (t *tx) tokenEvent(p events.Payload) error {
 		t.touch(e.User, u)
 		return t.revokeTokens(e.User)
 	case events.TokensRevokedAll:
+		if err := t.b.Set(binary.BigEndian.AppendUint64(append([]byte{}, pGlobal...), t.seq), nil, nil); err != nil {
+			return err
+		}
 		if err := t.b.DeleteRange(pToken, prefixEnd(pToken), nil); err != nil {
 			return err
 		}

@@ -25,6 +25,7 @@ var (
 	pCommand    = []byte("c/")         // c/<command id> -> Command JSON
 	pCatHist    = []byte("hc/")        // hc/<seq> -> catalog JSON in force from seq
 	pTime       = []byte("tm/")        // tm/<unix nanos><seq> -> "" : message time index
+	pGlobal     = []byte("ge/")        // ge/<seq> -> "" : the message changed every user (tokens.revoked_all)
 )
 
 func key(prefix []byte, parts ...string) []byte {

@@ -10,6 +10,7 @@ import (
 type Snapshot struct {
 	View
 	snap *pebble.Snapshot
+	ref  *dbRef
 }
 
 // Snapshot captures the current state.
@@ -18,8 +19,13 @@ func (s *Store) Snapshot() *Snapshot {
 	defer s.mu.RUnlock()
 	frozen := &Store{applied: s.applied, roles: s.roles, catalog: s.catalog, settings: s.settings}
 	snap := s.db.NewSnapshot()
-	return &Snapshot{View: View{s: frozen, r: snap}, snap: snap}
+	s.ref.users.Add(1)
+	return &Snapshot{View: View{s: frozen, r: snap}, snap: snap, ref: s.ref}
 }
 
 // Close releases the snapshot.
-func (s *Snapshot) Close() error { return s.snap.Close() }
+func (s *Snapshot) Close() error {
+	err := s.snap.Close()
+	s.ref.users.Done()
+	return err
+}

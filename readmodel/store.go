@@ -30,6 +30,7 @@ type Options struct {
 // hot state (roles, catalog, settings), kept consistent with Pebble by mu.
 type Store struct {
 	db   *pebble.DB
+	ref  *dbRef // db with its directory and its readers
 	sync bool
 
 	mu       sync.RWMutex // held for reading by views, for writing while a batch commits
@@ -62,7 +63,7 @@ func Open(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("readmodel: open %s: %w", dir, err)
 	}
-	s := &Store{db: db, sync: o.Sync, waitCh: make(chan struct{})}
+	s := &Store{db: db, ref: &dbRef{db: db, dir: dir}, sync: o.Sync, waitCh: make(chan struct{})}
 	if err := s.load(); err != nil {
 		db.Close()
 		return nil, err
@@ -121,6 +122,7 @@ func (s *Store) Close() error {
 	close(s.waitCh)
 	s.waitCh = make(chan struct{})
 	s.waitMu.Unlock()
+	s.ref.users.Wait()
 	return s.db.Close()
 }
 

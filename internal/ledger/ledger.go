@@ -118,7 +118,7 @@ func (l *Ledger) connect() error {
 }
 
 func (l *Ledger) openReadModel(ctx context.Context) error {
-	dir := filepath.Join(l.cfg.DataDir, "readmodel")
+	dir := readModelDir(l.cfg.DataDir)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return fmt.Errorf("ledger: %w", err)
 	}
