@@ -7,6 +7,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"sort"
+
+	"github.com/permledger/permledger/internal/strictjson"
 )
 
 // Auth says whether a command needs an actor.
@@ -75,13 +77,8 @@ func Parse(name string, args json.RawMessage) (Command, error) {
 	if len(bytes.TrimSpace(args)) == 0 {
 		args = []byte("{}")
 	}
-	dec := json.NewDecoder(bytes.NewReader(args))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(c); err != nil {
+	if err := strictjson.Unmarshal(args, c); err != nil {
 		return nil, invalid("%s: arguments: %v", name, err)
-	}
-	if dec.More() {
-		return nil, invalid("%s: arguments: trailing data after the JSON object", name)
 	}
 	return c, nil
 }

@@ -51,14 +51,21 @@ func newState(t *testing.T, payloads ...events.Payload) *readmodel.Store {
 // decide parses the command and decides it on a snapshot, as actor ("": none).
 func decide(t *testing.T, store *readmodel.Store, actor, name, args string) (commands.Outcome, error) {
 	t.Helper()
-	st := store.Snapshot()
-	defer st.Close()
 	cmd, err := commands.Parse(name, json.RawMessage(args))
 	if err != nil {
 		return commands.Outcome{}, err
 	}
+	return decideCmd(t, store, actor, cmd)
+}
+
+// decideCmd decides a parsed command on a snapshot, as actor ("": none).
+func decideCmd(t *testing.T, store *readmodel.Store, actor string, cmd commands.Command) (commands.Outcome, error) {
+	t.Helper()
+	st := store.Snapshot()
+	defer st.Close()
 	in := commands.Input{Now: now, NewToken: commands.Secret{Plain: "tok", Hash: tokHash}, PasswordHash: pwHash}
 	if actor != "" {
+		var err error
 		if in.Actor, err = st.User(actor); err != nil || in.Actor == nil {
 			t.Fatalf("actor %q: not in the state (%v)", actor, err)
 		}

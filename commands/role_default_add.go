@@ -8,6 +8,8 @@ import (
 
 // RoleDefaultAdd (C15) registers a role as a default on user-create (a
 // global role) or team-create (a team role) [role.default.create].
+// Registering an unlimited role is admin-only (defaults run no
+// anti-escalation when they hand the role out).
 type RoleDefaultAdd struct{ defaultArgs }
 
 func init() { register("role-default-add", func() Command { return &RoleDefaultAdd{} }) }
@@ -19,6 +21,14 @@ func (c *RoleDefaultAdd) Decide(st State, in Input) (Outcome, error) {
 	role, err := c.resolve(st, in, "role.default.create")
 	if err != nil {
 		return Outcome{}, err
+	}
+	if role.Unlimited {
+		// A default hands the role out at user-create or team-create, where no
+		// anti-escalation runs: registering an unlimited role is admin-only,
+		// like assigning one (C12).
+		if err := requireAdmin(in.Actor, "registering the unlimited role "+role.Name+" as a default"); err != nil {
+			return Outcome{}, err
+		}
 	}
 	if role.Name == policy.DefaultRole {
 		return Outcome{}, invalid("role %q cannot be an event default", policy.DefaultRole)

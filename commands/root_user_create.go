@@ -42,9 +42,13 @@ func (c *RootUserCreate) Decide(st State, in Input) (Outcome, error) {
 		return Outcome{}, err
 	}
 	var evs []events.Payload
+	assigned := u != nil && u.HasAssignment(AllowAllRole, "")
 	if u == nil {
 		evs = append(evs, events.UserCreated{User: c.User, PasswordHash: in.PasswordHash, Status: events.StatusActive, Admin: true})
-		evs = append(evs, defaultAssignments(st, events.DefaultOnUserCreate, c.User, "")...)
+		for _, e := range defaultAssignments(st, events.DefaultOnUserCreate, c.User, "") {
+			assigned = assigned || e.(events.RoleAssigned).Role == AllowAllRole
+			evs = append(evs, e)
+		}
 	} else {
 		if !u.Active() {
 			evs = append(evs, events.UserApproved{User: c.User})
@@ -64,7 +68,7 @@ func (c *RootUserCreate) Decide(st State, in Input) (Outcome, error) {
 	case !role.Has(catalog.Root):
 		evs = append(evs, events.RolePermissionsAdded{Role: AllowAllRole, Permissions: []string{catalog.Root}})
 	}
-	if u == nil || !u.HasAssignment(AllowAllRole, "") {
+	if !assigned {
 		evs = append(evs, events.RoleAssigned{Role: AllowAllRole, User: c.User})
 	}
 	return Outcome{Events: evs}, nil

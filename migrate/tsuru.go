@@ -1,12 +1,11 @@
 package migrate
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/permledger/permledger/catalog"
+	"github.com/permledger/permledger/internal/strictjson"
 )
 
 // TsuruSnapshot is tsuru's legacy state before roles (FORMAT.md): the admin
@@ -34,9 +33,7 @@ const (
 // ParseTsuru decodes a snapshot strictly (unknown fields are errors).
 func ParseTsuru(data []byte) (*TsuruSnapshot, error) {
 	var s TsuruSnapshot
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&s); err != nil {
+	if err := strictjson.Unmarshal(data, &s); err != nil {
 		return nil, fmt.Errorf("snapshot: %v", err)
 	}
 	return &s, s.Validate()

@@ -1,7 +1,6 @@
 package natsapi
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"github.com/permledger/permledger/api"
 	"github.com/permledger/permledger/commands"
 	"github.com/permledger/permledger/internal/errmap"
+	"github.com/permledger/permledger/internal/strictjson"
 	"github.com/permledger/permledger/queries"
 )
 
@@ -74,13 +74,8 @@ func (s *Server) ctx() (context.Context, context.CancelFunc) {
 
 // decode reads a request strictly: unknown fields and trailing data are errors.
 func decode(data []byte, v any) *api.Error {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := strictjson.Unmarshal(data, v); err != nil {
 		return api.Errorf(api.CodeInvalidArgument, "malformed request: %v", err)
-	}
-	if dec.More() {
-		return api.Errorf(api.CodeInvalidArgument, "malformed request: trailing data after the JSON object")
 	}
 	return nil
 }
