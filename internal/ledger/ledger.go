@@ -15,6 +15,7 @@ import (
 
 	"github.com/permledger/permledger/catalog"
 	"github.com/permledger/permledger/commands"
+	"github.com/permledger/permledger/feed"
 	"github.com/permledger/permledger/internal/natsapi"
 	"github.com/permledger/permledger/internal/natslog"
 	"github.com/permledger/permledger/internal/natsserver"
@@ -48,6 +49,8 @@ type Config struct {
 	Logger  *slog.Logger
 	// Metrics receives instrumentation hooks (may be nil).
 	Metrics *Metrics
+	// Feed runs the change feed projector (feed package).
+	Feed bool
 }
 
 // Ledger is one running instance.
@@ -151,6 +154,11 @@ func (l *Ledger) start(ctx context.Context) error {
 	if err := l.recordCatalog(ctx); err != nil {
 		return err
 	}
+	if l.cfg.Feed {
+		if err := l.startFeed(ctx, runCtx); err != nil {
+			return err
+		}
+	}
 	if !l.cfg.ServeAPI {
 		return nil
 	}
@@ -158,6 +166,19 @@ func (l *Ledger) start(ctx context.Context) error {
 		StreamSeq: l.Log.LastSeq, ObserveCheck: l.cfg.Metrics.observeCheck("nats")})
 	l.API = api
 	return err
+}
+
+func (l *Ledger) startFeed(ctx, runCtx context.Context) error {
+	f, err := feed.Open(ctx, l.Conn, l.Log, l.Store, l.cfg.Stream.Replicas, l.cfg.Logger)
+	if err != nil {
+		return err
+	}
+	l.wg.Add(1)
+	go func() {
+		defer l.wg.Done()
+		_ = f.Run(runCtx)
+	}()
+	return nil
 }
 
 // recordCatalog appends the catalog in force if the log does not hold it yet.
