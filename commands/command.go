@@ -5,7 +5,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
 	"sort"
 
 	"github.com/permledger/permledger/internal/strictjson"
@@ -94,5 +93,3 @@ func Fingerprint(c Command) string {
 	sum := sha256.Sum256(append([]byte(c.Name()+"\x00"), b...))
 	return hex.EncodeToString(sum[:16])
 }
-
-func describe(c Command) string { return fmt.Sprintf("%s", c.Name()) }

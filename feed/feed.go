@@ -142,7 +142,7 @@ func (f *Feed) Compute(seq uint64, data []byte) ([]Record, error) {
 		if err != nil {
 			return nil, err
 		}
-		if u := userOf(p); u != "" {
+		if u := events.UserOf(p); u != "" {
 			users[u] = true
 		}
 		if r, ok := roleAt(f.store, seq, p); ok {
@@ -202,28 +202,4 @@ func pastRole(p *readmodel.PastView, name string) *readmodel.Role {
 		return nil
 	}
 	return &readmodel.Role{Role: *r}
-}
-
-func userOf(p events.Payload) string {
-	switch e := p.(type) {
-	case events.UserCreated:
-		return e.User
-	case events.UserApproved:
-		return e.User
-	case events.UserDeleted:
-		return e.User
-	case events.UserAdminSet:
-		return e.User
-	case events.RoleAssigned:
-		return e.User
-	case events.RoleDissociated:
-		return e.User
-	case events.PermissionGranted:
-		return e.User
-	case events.PermissionRevoked:
-		return e.User
-	case events.PermissionReset:
-		return e.User
-	}
-	return ""
 }

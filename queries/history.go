@@ -72,7 +72,7 @@ func (s *Service) historyEntry(user string, seq uint64, env events.Envelope) (Hi
 }
 
 func (s *Service) concerns(user string, seq uint64, p events.Payload) (string, bool) {
-	if u := subjectOf(p); u != "" {
+	if u := events.UserOf(p); u != "" {
 		return "", u == user
 	}
 	if _, ok := p.(events.TokensRevokedAll); ok {
@@ -83,36 +83,6 @@ func (s *Service) concerns(user string, seq uint64, p events.Payload) (string, b
 		return role, err == nil && held
 	}
 	return "", false
-}
-
-func subjectOf(p events.Payload) string {
-	switch e := p.(type) {
-	case events.UserCreated:
-		return e.User
-	case events.UserApproved:
-		return e.User
-	case events.UserDeleted:
-		return e.User
-	case events.UserAdminSet:
-		return e.User
-	case events.RoleAssigned:
-		return e.User
-	case events.RoleDissociated:
-		return e.User
-	case events.PermissionGranted:
-		return e.User
-	case events.PermissionRevoked:
-		return e.User
-	case events.PermissionReset:
-		return e.User
-	case events.TokenIssued:
-		return e.User
-	case events.TokensRevoked:
-		return e.User
-	case events.RegistrationTokenSpent:
-		return e.User
-	}
-	return ""
 }
 
 // roleOf names the role a role edit changes (those that change holdings).
