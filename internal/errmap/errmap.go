@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/permledger/permledger/api"
 	"github.com/permledger/permledger/commands"
@@ -30,6 +31,11 @@ var table = []struct {
 	{queries.ErrUnavailable, api.CodeUnavailable},
 }
 
+// MaxMessage bounds an error message in bytes. Messages name the offending
+// value, and a value can be nearly as large as the request (NATS's max
+// payload): a reply must stay small enough to be delivered.
+const MaxMessage = 1024
+
 // ToAPI maps an error to its wire form; nil stays nil. An error wrapping no
 // known sentinel is "internal" with a generic message (its text is logged by
 // the caller, never sent: it may hold details a client should not see).
@@ -39,11 +45,11 @@ func ToAPI(err error) *api.Error {
 	}
 	var ae *api.Error
 	if errors.As(err, &ae) {
-		return ae
+		return &api.Error{Code: ae.Code, Message: truncate(ae.Message)}
 	}
 	for _, t := range table {
 		if errors.Is(err, t.err) {
-			return &api.Error{Code: t.code, Message: message(err, t.err)}
+			return &api.Error{Code: t.code, Message: truncate(message(err, t.err))}
 		}
 	}
 	return &api.Error{Code: api.CodeInternal, Message: "internal error"}
@@ -77,4 +83,16 @@ func HTTPStatus(code string) int {
 		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
+}
+
+// truncate cuts a message to MaxMessage bytes at a rune boundary.
+func truncate(msg string) string {
+	if len(msg) <= MaxMessage {
+		return msg
+	}
+	cut := MaxMessage - len(" …(truncated)")
+	for cut > 0 && !utf8.RuneStart(msg[cut]) {
+		cut--
+	}
+	return msg[:cut] + " …(truncated)"
 }

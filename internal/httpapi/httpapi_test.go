@@ -96,6 +96,7 @@ func TestCheck(t *testing.T) {
 		{"stranger denied by R5", `{"user":"alice@corp.com","permission":"app.read","contexts":[]}`, 200, false, "R5", ""},
 		{"unknown permission", `{"user":"root@corp.com","permission":"no.such.thing","contexts":[]}`, 400, false, "", api.CodeInvalidArgument},
 		{"unknown field", `{"user":"root@corp.com","permission":"app.read","contexts":[],"bogus":1}`, 400, false, "", api.CodeInvalidArgument},
+		{"key in another case", `{"user":"alice@corp.com","User":"root@corp.com","permission":"app.read","contexts":[]}`, 400, false, "", api.CodeInvalidArgument},
 		{"trailing data", `{"user":"root@corp.com","permission":"app.read","contexts":[]} {}`, 400, false, "", api.CodeInvalidArgument},
 		{"not JSON", `allow me`, 400, false, "", api.CodeInvalidArgument},
 		{"bad token", `{"token":"nope","permission":"app.read","contexts":[]}`, 401, false, "", api.CodeUnauthenticated},

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"github.com/permledger/permledger/api"
 	"github.com/permledger/permledger/internal/errmap"
 	"github.com/permledger/permledger/internal/ledger"
+	"github.com/permledger/permledger/internal/strictjson"
 )
 
 // Defaults applied by New when a Config field is left zero.
@@ -81,8 +81,9 @@ type errorBody struct {
 	Error *api.Error `json:"error"`
 }
 
-// decode reads a request body strictly: unknown fields, trailing data and a
-// body over the limit are invalid_argument.
+// decode reads a request body strictly (strictjson: unknown fields, keys in
+// another case, duplicate keys, trailing data) within the body limit; any
+// failure is invalid_argument.
 func (s *server) decode(w http.ResponseWriter, r *http.Request, v any) *api.Error {
 	body := http.MaxBytesReader(w, r.Body, s.cfg.MaxBodyBytes)
 	b, err := io.ReadAll(body)
@@ -93,13 +94,8 @@ func (s *server) decode(w http.ResponseWriter, r *http.Request, v any) *api.Erro
 	if err != nil {
 		return api.Errorf(api.CodeInvalidArgument, "reading the request body: %v", err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := strictjson.Unmarshal(b, v); err != nil {
 		return api.Errorf(api.CodeInvalidArgument, "malformed request: %v", err)
-	}
-	if dec.More() {
-		return api.Errorf(api.CodeInvalidArgument, "malformed request: trailing data after the JSON object")
 	}
 	return nil
 }

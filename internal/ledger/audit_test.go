@@ -68,8 +68,8 @@ func verifyLogSize(t *testing.T) int {
 		}
 		return n
 	}
-	if testing.Short() {
-		return 10_000
+	if testing.Short() || raceEnabled {
+		return 10_000 // the race detector slows the projector about tenfold
 	}
 	return 100_000
 }

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -66,7 +67,7 @@ type Ledger struct {
 	projector *projector.Projector
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
-	projErr   error
+	projErr   atomic.Pointer[error]
 	closeOnce sync.Once
 }
 
@@ -144,7 +145,7 @@ func (l *Ledger) start(ctx context.Context) error {
 	go func() {
 		defer l.wg.Done()
 		if err := l.projector.Run(runCtx); err != nil {
-			l.projErr = err
+			l.projErr.Store(&err)
 			l.cfg.Logger.Error("projector stopped", "error", err)
 		}
 	}()
@@ -192,7 +193,12 @@ func (l *Ledger) recordCatalog(ctx context.Context) error {
 }
 
 // ProjectorErr is the error that stopped the projector, if any.
-func (l *Ledger) ProjectorErr() error { return l.projErr }
+func (l *Ledger) ProjectorErr() error {
+	if p := l.projErr.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
 
 // Close stops the API (answering in-flight requests), the projector, the
 // read model, the connection and the embedded server, in that order.

@@ -73,7 +73,11 @@ func RootUserCreate(ctx context.Context, l *Ledger, user, password string) (api.
 	args, _ := json.Marshal(commands.RootUserCreate{User: user, Password: password})
 	rep, err := l.Commands.Execute(ctx, commands.Request{Name: commands.RootUserCreateName, Args: args, Local: true})
 	if err != nil {
-		return api.CommandReply{}, errmap.ToAPI(err)
+		ae := errmap.ToAPI(err)
+		if ae.Code == api.CodeInternal {
+			l.cfg.Logger.Error("root-user-create failed", "user", user, "error", err)
+		}
+		return api.CommandReply{}, ae
 	}
 	return api.CommandReply{Events: rep.Events, Seq: rep.Seq}, nil
 }

@@ -4,6 +4,6 @@
 // on a registry the program makes in run and passes down (no global
 // registry); Hooks hands the ledger the functions it calls.
 //
-// It must never import NATS, Pebble, or serve HTTP: exposing the registry is
-// internal/httpapi's job.
+// It must never import NATS or Pebble directly, nor serve HTTP: exposing
+// the registry is internal/httpapi's job.
 package metrics

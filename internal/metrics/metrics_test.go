@@ -75,7 +75,7 @@ func TestCheckBucketsAreMicrosecondScale(t *testing.T) {
 	if got, want := b[0].GetUpperBound(), 5e-6; got != want {
 		t.Errorf("first bucket = %v, want %v", got, want)
 	}
-	if got := b[len(b)-1].GetUpperBound(); got < 0.999 || got > 1.001 {
+	if got := b[len(b)-1].GetUpperBound(); got != 1 {
 		t.Errorf("last bucket = %v, want 1s", got)
 	}
 	if got, want := b[0].GetCumulativeCount(), uint64(1); got != want {
