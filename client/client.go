@@ -12,7 +12,9 @@ import (
 	"github.com/permledger/permledger/api"
 )
 
-// Client calls permledger over a NATS connection.
+// Client calls permledger over a NATS connection. It is safe for
+// concurrent use. Every method returns the reply's error as an *api.Error
+// (api.CodeOf tells its code); a NATS failure is CodeUnavailable.
 type Client struct {
 	nc      *nats.Conn
 	timeout time.Duration
@@ -58,6 +60,12 @@ func (c *Client) request(ctx context.Context, subject string, req, rep any) erro
 	if err := json.Unmarshal(m.Data, rep); err != nil {
 		return &api.Error{Code: api.CodeInternal, Message: fmt.Sprintf("%s: malformed reply: %v", subject, err)}
 	}
+	var e struct {
+		Error *api.Error `json:"error"`
+	}
+	if json.Unmarshal(m.Data, &e) == nil && e.Error != nil {
+		return e.Error
+	}
 	return nil
 }
 
@@ -78,9 +86,6 @@ func (c *Client) Command(ctx context.Context, name, commandID, token string, arg
 	if err := c.request(ctx, api.CommandPrefix+name, req, &rep); err != nil {
 		return rep, err
 	}
-	if rep.Error != nil {
-		return rep, rep.Error
-	}
 	c.saw(rep.Seq)
 	return rep, nil
 }
@@ -92,36 +97,21 @@ func (c *Client) Check(ctx context.Context, req api.CheckRequest) (api.CheckRepl
 		req.Contexts = []string{}
 	}
 	var rep api.CheckReply
-	if err := c.request(ctx, api.SubjectCheck, req, &rep); err != nil {
-		return rep, err
-	}
-	if rep.Error != nil {
-		return rep, rep.Error
-	}
-	return rep, nil
+	err := c.request(ctx, api.SubjectCheck, req, &rep)
+	return rep, err
 }
 
 // Authenticate resolves a token to its user.
 func (c *Client) Authenticate(ctx context.Context, token string) (api.AuthenticateReply, error) {
 	var rep api.AuthenticateReply
 	req := api.AuthenticateRequest{Token: token, MinSeq: c.MinSeq()}
-	if err := c.request(ctx, api.SubjectAuthenticate, req, &rep); err != nil {
-		return rep, err
-	}
-	if rep.Error != nil {
-		return rep, rep.Error
-	}
-	return rep, nil
+	err := c.request(ctx, api.SubjectAuthenticate, req, &rep)
+	return rep, err
 }
 
 // LastSeq reports the log's last sequence and the read model's.
 func (c *Client) LastSeq(ctx context.Context) (api.LastSeqReply, error) {
 	var rep api.LastSeqReply
-	if err := c.request(ctx, api.SubjectLastSeq, struct{}{}, &rep); err != nil {
-		return rep, err
-	}
-	if rep.Error != nil {
-		return rep, rep.Error
-	}
-	return rep, nil
+	err := c.request(ctx, api.SubjectLastSeq, struct{}{}, &rep)
+	return rep, err
 }

@@ -48,7 +48,8 @@ func (c *migrateStep) Decide(st State, in Input) (Outcome, error) {
 }
 
 // users creates missing users (active, no event defaults, existing ones
-// untouched) and adds the assignments they lack.
+// untouched), sets the admin flag where the plan says so and it is not set,
+// and adds the assignments they lack.
 func (c *migrateStep) users(st State) ([]events.Payload, error) {
 	var evs []events.Payload
 	created := map[string]bool{}
@@ -60,6 +61,15 @@ func (c *migrateStep) users(st State) ([]events.Payload, error) {
 		if cur == nil {
 			created[u.Name] = true
 			evs = append(evs, events.UserCreated{User: u.Name, PasswordHash: u.PasswordHash, Status: events.StatusActive})
+		}
+	}
+	for _, name := range c.Step.Admins {
+		cur, err := st.User(name)
+		if err != nil {
+			return nil, err
+		}
+		if created[name] || (cur != nil && !cur.Admin) {
+			evs = append(evs, events.UserAdminSet{User: name, Admin: true})
 		}
 	}
 	for _, a := range c.Step.Assignments {

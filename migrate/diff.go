@@ -3,6 +3,7 @@ package migrate
 import (
 	"sort"
 
+	"github.com/permledger/permledger/catalog"
 	"github.com/permledger/permledger/events"
 )
 
@@ -12,6 +13,7 @@ type Diff struct {
 	RolesChanged []string     `json:"roles_changed"`
 	TeamsCreated []string     `json:"teams_created"`
 	UsersCreated []string     `json:"users_created"`
+	AdminsSet    []string     `json:"admins_set,omitempty"`
 	Assignments  []Assignment `json:"assignments_added"`
 	Gains        []Gain       `json:"gains"`
 	Events       int          `json:"events"`
@@ -19,10 +21,12 @@ type Diff struct {
 	rolePerms    map[string][]string
 }
 
-// Gain is a permission a user gains, in a context, through a role.
+// Gain is a permission a user gains, in a context, through a role (Via
+// "role NAME") or the admin flag (Via "admin", Role empty).
 type Gain struct {
 	User        string   `json:"user"`
-	Role        string   `json:"role"`
+	Role        string   `json:"role,omitempty"`
+	Via         string   `json:"via"`
 	Context     string   `json:"context"`
 	Permissions []string `json:"permissions"`
 }
@@ -58,6 +62,9 @@ func (d *Diff) add(p events.Payload, roles RoleReader) {
 		d.TeamsCreated = append(d.TeamsCreated, e.Team)
 	case events.UserCreated:
 		d.UsersCreated = append(d.UsersCreated, e.User)
+	case events.UserAdminSet:
+		d.AdminsSet = append(d.AdminsSet, e.User)
+		d.Gains = append(d.Gains, Gain{User: e.User, Via: "admin", Context: catalog.Global, Permissions: []string{catalog.Root}})
 	case events.RoleAssigned:
 		d.Assignments = append(d.Assignments, Assignment{User: e.User, Role: e.Role, Value: e.Value})
 		d.Gains = append(d.Gains, d.gain(e, roles))
@@ -80,9 +87,9 @@ func (d *Diff) gain(e events.RoleAssigned, roles RoleReader) Gain {
 	}
 	perms = append(append([]string(nil), perms...), d.rolePerms[e.Role]...)
 	sort.Strings(perms)
-	where := "global"
-	if ctx != "global" && ctx != "" {
+	where := catalog.Global
+	if ctx != catalog.Global && ctx != "" {
 		where = ctx + ":" + e.Value
 	}
-	return Gain{User: e.User, Role: e.Role, Context: where, Permissions: perms}
+	return Gain{User: e.User, Role: e.Role, Via: "role " + e.Role, Context: where, Permissions: perms}
 }

@@ -2,7 +2,6 @@ package migrate
 
 import (
 	"fmt"
-	"strings"
 
 	"github.com/permledger/permledger/catalog"
 	"github.com/permledger/permledger/internal/strictjson"
@@ -85,8 +84,7 @@ func ValidateBcryptHash(user, h string) error {
 	if h == "" {
 		return nil
 	}
-	ok := len(h) == 60 && (strings.HasPrefix(h, "$2a$") || strings.HasPrefix(h, "$2b$") || strings.HasPrefix(h, "$2y$"))
-	if !ok {
+	if !isBcrypt(h) {
 		return fmt.Errorf("snapshot: user %q: password_hash is not a bcrypt hash", user)
 	}
 	return nil
@@ -103,7 +101,7 @@ func (s *TsuruSnapshot) Plan() *Plan {
 		p.Users = append(p.Users, User{Name: u.User, PasswordHash: u.PasswordHash})
 		p.Assignments = append(p.Assignments, tsuruAssignments(s.AdminTeam, u)...)
 	}
-	p.normalize()
+	p.Normalize()
 	return p
 }
 
@@ -131,7 +129,13 @@ func tsuruAssignments(adminTeam string, u TsuruUser) []Assignment {
 func TsuruRoles() []Role {
 	return []Role{
 		{Name: RoleAdmin, Context: catalog.Global, Unlimited: true, Permissions: []string{catalog.Root}},
-		{Name: RoleTeamMember, Context: "team", Permissions: []string{"app", "team", "service-instance"}, Defaults: []string{"team-create"}},
-		{Name: RoleTeamCreator, Context: catalog.Global, Permissions: []string{"team.create"}, Defaults: []string{"user-create"}},
+		tsuruTeamMember(),
+		{Name: RoleTeamCreator, Context: catalog.Global, Permissions: []string{"team.create"}, Defaults: []string{EventUserCreate}},
 	}
+}
+
+// tsuruTeamMember is team-member as tsuru's migrate-roles defines it; the
+// pypicloud mapping ensures the same role, so the two never conflict.
+func tsuruTeamMember() Role {
+	return Role{Name: RoleTeamMember, Context: "team", Permissions: []string{"app", "team", "service-instance"}, Defaults: []string{EventTeamCreate}}
 }

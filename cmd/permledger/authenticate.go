@@ -40,7 +40,7 @@ func runAuthenticate(ctx context.Context, e *environ, args []string) error {
 	case api.CodeOf(err) == api.CodeUnauthenticated:
 		return &exitError{code: exitFailure, err: err}
 	case err != nil:
-		return &exitError{code: exitUsage, err: err}
+		return failed(err)
 	case f.json:
 		return json.NewEncoder(e.stdout).Encode(rep)
 	case rep.Admin:

@@ -13,8 +13,17 @@ import (
 // readPassword reads the password from the terminal without echo (twice,
 // compared) when stdin is a terminal, else one line from stdin.
 func readPassword(ctx context.Context, e *environ, user string) (string, error) {
+	return readPasswordConfirm(ctx, e, user, true)
+}
+
+// readLoginPassword is readPassword asking once: a login compares it.
+func readLoginPassword(ctx context.Context, e *environ, user string) (string, error) {
+	return readPasswordConfirm(ctx, e, user, false)
+}
+
+func readPasswordConfirm(ctx context.Context, e *environ, user string, confirm bool) (string, error) {
 	if f, ok := e.stdin.(*os.File); ok && isTerminal(f) {
-		return promptPassword(ctx, f, e.stderr, user)
+		return promptPassword(ctx, f, e.stderr, user, confirm)
 	}
 	pw, err := readLine(bufio.NewReader(e.stdin))
 	if err != nil {
@@ -36,13 +45,13 @@ func readLine(r *bufio.Reader) (string, error) {
 	return strings.TrimSuffix(strings.TrimSuffix(line, "\n"), "\r"), nil
 }
 
-func promptPassword(ctx context.Context, tty *os.File, prompt io.Writer, user string) (string, error) {
+func promptPassword(ctx context.Context, tty *os.File, prompt io.Writer, user string, confirm bool) (string, error) {
 	r := bufio.NewReader(tty)
 	fmt.Fprintf(prompt, "Password for %s: ", user)
 	pw, err := readNoEcho(ctx, tty, r)
 	fmt.Fprintln(prompt)
-	if err != nil {
-		return "", err
+	if err != nil || !confirm {
+		return pw, err
 	}
 	fmt.Fprintf(prompt, "Again: ")
 	again, err := readNoEcho(ctx, tty, r)

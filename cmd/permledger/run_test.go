@@ -74,11 +74,18 @@ type server struct {
 // startServe runs `serve` on dir with free ports and waits for its ready line.
 func startServe(t *testing.T, dir string) *server {
 	t.Helper()
+	args := []string{"serve", "--data", dir, "--http", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0", "--bcrypt-cost", "4"}
+	return startServeWith(t, dir, args, noEnv)
+}
+
+// startServeWith runs permledger with args (serve ... on dir) and getenv,
+// and waits for its ready line.
+func startServeWith(t *testing.T, dir string, args []string, getenv func(string) string) *server {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &server{cancel: cancel, done: make(chan error, 1), stderr: &syncBuffer{}}
 	stdout := &syncBuffer{}
-	args := []string{"serve", "--data", dir, "--http", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0", "--bcrypt-cost", "4"}
-	go func() { s.done <- run(ctx, args, noEnv, strings.NewReader(""), stdout, s.stderr) }()
+	go func() { s.done <- run(ctx, args, getenv, strings.NewReader(""), stdout, s.stderr) }()
 	t.Cleanup(func() { s.stop(t) })
 	deadline := time.Now().Add(20 * time.Second)
 	for !strings.Contains(stdout.String(), "\n") {
@@ -163,8 +170,8 @@ func TestServeOwnsItsAdminSocket(t *testing.T) {
 	ln.Close()
 	s := startServe(t, dir)
 	r := permledger(t, "", "serve", "--data", dir, "--http", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0")
-	if r.code != 1 || !strings.Contains(r.stderr, "another permledger serve owns") {
-		t.Errorf("a second serve on the same data: exit %d, stderr %q; want 1, another permledger serve owns", r.code, r.stderr)
+	if r.code != 2 || !strings.Contains(r.stderr, "another permledger serve owns") {
+		t.Errorf("a second serve on the same data: exit %d, stderr %q; want 2, another permledger serve owns", r.code, r.stderr)
 	}
 	if err := s.stop(t); err != nil {
 		t.Fatal(err)
@@ -173,8 +180,8 @@ func TestServeOwnsItsAdminSocket(t *testing.T) {
 		t.Fatal(err)
 	}
 	r = permledger(t, "", "serve", "--data", dir, "--http", "127.0.0.1:0", "--nats-listen", "127.0.0.1:0")
-	if r.code != 1 || !strings.Contains(r.stderr, "is not a socket") {
-		t.Errorf("serve with a regular file as admin.sock: exit %d, stderr %q; want 1, is not a socket", r.code, r.stderr)
+	if r.code != 2 || !strings.Contains(r.stderr, "is not a socket") {
+		t.Errorf("serve with a regular file as admin.sock: exit %d, stderr %q; want 2, is not a socket", r.code, r.stderr)
 	}
 }
 
@@ -257,8 +264,8 @@ func checkAnswers(t *testing.T, s *server, minSeq string) {
 
 func TestRootUserCreateNeedsAPassword(t *testing.T) {
 	r := permledger(t, "", "root-user-create", "--data", t.TempDir(), "root@corp.com")
-	if r.code != 1 || !strings.Contains(r.stderr, "no password given") {
-		t.Errorf("exit %d, stderr %q; want 1, no password given", r.code, r.stderr)
+	if r.code != 2 || !strings.Contains(r.stderr, "no password given") {
+		t.Errorf("exit %d, stderr %q; want 2, no password given", r.code, r.stderr)
 	}
 }
 

@@ -8,11 +8,11 @@ import (
 	"net"
 	"net/http"
 	"os"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/permledger/permledger/internal/config"
 	"github.com/permledger/permledger/internal/httpapi"
 	"github.com/permledger/permledger/internal/ledger"
 	"github.com/permledger/permledger/internal/metrics"
@@ -31,18 +31,18 @@ type instance struct {
 
 // serve runs the instance until ctx is done or the HTTP server fails, then
 // shuts down: HTTP first, then the admin socket, then the ledger.
-func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, e *environ) error {
+func serve(ctx context.Context, cfg config.Config, log *slog.Logger, e *environ) error {
 	inst, err := start(ctx, cfg, log)
 	if err != nil {
 		return err
 	}
-	natsURL := redactURLs(cfg.natsURL)
+	natsURL := redactURLs(cfg.NATS.URL)
 	if inst.l.Server != nil {
 		natsURL = inst.l.Server.ClientURL()
 	}
 	httpURL := "http://" + inst.http.Addr
-	log.Info("serving", "nats", natsURL, "http", httpURL, "data", cfg.data, "sync", cfg.sync, "replicas", cfg.replicas)
-	fmt.Fprintf(e.stdout, "permledger serving: nats=%s http=%s data=%s\n", natsURL, httpURL, cfg.data)
+	log.Info("serving", "nats", natsURL, "http", httpURL, "data", cfg.Data, "sync", cfg.NATS.Sync, "replicas", cfg.NATS.Replicas, "feed", cfg.Feed)
+	fmt.Fprintf(e.stdout, "permledger serving: nats=%s http=%s data=%s\n", natsURL, httpURL, cfg.Data)
 	var runErr error
 	select {
 	case <-ctx.Done():
@@ -55,29 +55,34 @@ func serve(ctx context.Context, cfg serveConfig, log *slog.Logger, e *environ) e
 
 // start listens (HTTP, then the admin socket) before opening the ledger, so
 // that a busy port or a data dir owned by another serve fails fast.
-func start(ctx context.Context, cfg serveConfig, log *slog.Logger) (_ *instance, err error) {
-	if err := os.MkdirAll(cfg.data, 0o700); err != nil {
+func start(ctx context.Context, cfg config.Config, log *slog.Logger) (_ *instance, err error) {
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
 		return nil, err
 	}
-	httpLn, err := net.Listen("tcp", cfg.httpAddr)
+	httpLn, err := net.Listen("tcp", cfg.HTTP)
 	if err != nil {
 		return nil, fmt.Errorf("listening for HTTP: %w", err)
 	}
 	defer closeOnError(&err, httpLn)
-	adminLn, err := listenAdmin(cfg.data)
+	adminLn, err := listenAdmin(cfg.Data)
 	if err != nil {
 		return nil, err
 	}
 	defer closeOnError(&err, adminLn)
 	reg := prometheus.NewRegistry()
 	m := metrics.New(reg)
-	l, err := ledger.Open(ctx, cfg.ledgerConfig(log, m))
+	lcfg, err := ledgerConfig(cfg, log, m)
 	if err != nil {
 		return nil, err
 	}
+	l, err := ledger.Open(ctx, lcfg)
+	if err != nil {
+		return nil, err
+	}
+	m.WatchLedger(l)
 	inst := &instance{l: l, httpErr: make(chan error, 1), admin: newAdminServer(adminLn, l, log)}
 	inst.http = newHTTPServer(httpLn.Addr().String(), httpapi.New(l, httpapi.Config{
-		MaxLag: cfg.maxLag, Gatherer: reg, Logger: log,
+		MaxLag: cfg.MaxLag, Gatherer: reg, Logger: log,
 		ObserveCheck: func(allowed bool, err error, d time.Duration) {
 			m.ObserveCheck(metrics.InterfaceHTTP, allowed, err, d)
 		},
@@ -96,20 +101,26 @@ func closeOnError(err *error, c interface{ Close() error }) {
 	}
 }
 
-func (c *serveConfig) ledgerConfig(log *slog.Logger, m *metrics.Metrics) ledger.Config {
-	host, port, _ := c.embeddedAddr()
-	always := c.sync == "always"
-	return ledger.Config{
-		DataDir:    c.data,
-		NATSURL:    c.natsURL,
-		Embedded:   natsserver.Config{Host: host, Port: port, SyncAlways: always},
-		Stream:     natslog.Config{Replicas: c.replicas},
-		ReadModel:  readmodel.Options{Sync: always, Logger: log},
-		BcryptCost: c.bcryptCost,
-		ServeAPI:   true,
-		Logger:     log,
-		Metrics:    m.Hooks(),
+func ledgerConfig(c config.Config, log *slog.Logger, m *metrics.Metrics) (ledger.Config, error) {
+	host, port, _ := c.NATS.EmbeddedAddr()
+	always := c.NATS.Sync == config.SyncAlways
+	opts, err := c.NATS.Conn.Options()
+	if err != nil {
+		return ledger.Config{}, err
 	}
+	return ledger.Config{
+		DataDir:     c.Data,
+		NATSURL:     c.NATS.URL,
+		NATSOptions: opts,
+		Embedded:    natsserver.Config{Host: host, Port: port, SyncAlways: always},
+		Stream:      natslog.Config{Replicas: c.NATS.Replicas},
+		ReadModel:   readmodel.Options{Sync: always, Logger: log},
+		BcryptCost:  c.BcryptCost,
+		ServeAPI:    true,
+		Logger:      log,
+		Metrics:     m.Hooks(),
+		Feed:        c.Feed,
+	}, nil
 }
 
 func newHTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
@@ -141,15 +152,6 @@ func (inst *instance) stop(log *slog.Logger) error {
 	if err := inst.l.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("closing the ledger: %w", err))
 	}
-	log.Info("stopped")
+	log.Info("stopped", "applied", inst.l.Store.Applied())
 	return errors.Join(errs...)
-}
-
-// redactURLs hides the passwords of a comma-separated list of NATS URLs.
-func redactURLs(urls string) string {
-	parts := strings.Split(urls, ",")
-	for i, p := range parts {
-		parts[i] = redactURL(strings.TrimSpace(p))
-	}
-	return strings.Join(parts, ",")
 }

@@ -62,18 +62,44 @@ type server struct {
 	cfg Config
 }
 
+// route is one served method and path (a net/http pattern).
+type route struct {
+	method, path string
+	handler      http.HandlerFunc
+}
+
+// routes lists every route; docs/openapi.json documents each (a test
+// holds them to each other).
+func (s *server) routes() []route {
+	rs := []route{
+		{"POST", "/v1/check", s.check},
+		{"POST", "/v1/check/batch", s.batchCheck},
+		{"POST", "/v1/explain", s.explain},
+		{"POST", "/v1/authenticate", s.authenticate},
+		{"GET", "/v1/roles", s.roleList},
+		{"GET", "/v1/roles/{name}", s.roleInfo},
+		{"GET", "/v1/permissions", s.permissionList},
+		{"GET", "/v1/users", s.userList},
+		{"GET", "/v1/users/{name}/permissions", s.permsView},
+		{"GET", "/v1/users/{name}/history", s.history},
+		{"GET", "/healthz", s.healthz},
+		{"GET", "/readyz", s.readyz},
+	}
+	if s.cfg.Gatherer != nil {
+		h := promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{})
+		rs = append(rs, route{"GET", "/metrics", h.ServeHTTP})
+	}
+	return rs
+}
+
 // New returns the API's handler for an open ledger.
 func New(l *ledger.Ledger, cfg Config) http.Handler {
 	s := &server{l: l, cfg: cfg.withDefaults()}
 	mux := http.NewServeMux()
-	mux.HandleFunc("POST /v1/check", s.check)
-	mux.HandleFunc("POST /v1/authenticate", s.authenticate)
-	mux.HandleFunc("GET /healthz", s.healthz)
-	mux.HandleFunc("GET /readyz", s.readyz)
-	if s.cfg.Gatherer != nil {
-		mux.Handle("GET /metrics", promhttp.HandlerFor(s.cfg.Gatherer, promhttp.HandlerOpts{}))
+	for _, r := range s.routes() {
+		mux.HandleFunc(r.method+" "+r.path, r.handler)
 	}
-	return mux
+	return s.logged(mux)
 }
 
 // errorBody is the JSON of every error answer.

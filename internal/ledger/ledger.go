@@ -164,7 +164,7 @@ func (l *Ledger) start(ctx context.Context) error {
 		return nil
 	}
 	api, err := natsapi.Start(l.Conn, l.Commands, l.Queries, natsapi.Config{Logger: l.cfg.Logger,
-		StreamSeq: l.Log.LastSeq, ObserveCheck: l.cfg.Metrics.observeCheck("nats")})
+		StreamSeq: l.Log.LastSeq, ObserveCheck: l.cfg.Metrics.observeCheck("nats"), History: l.LogReader()})
 	l.API = api
 	return err
 }

@@ -36,6 +36,7 @@ type Metrics struct {
 	pending       prometheus.Gauge
 	skipped       prometheus.Counter
 	known         map[string]bool
+	reg           *prometheus.Registry
 }
 
 // New builds the collectors and registers them, with the Go and process
@@ -69,6 +70,10 @@ func New(reg *prometheus.Registry) *Metrics {
 			Help: "Log messages the projector skipped because they were not permledger batches.",
 		}),
 		known: knownCommands(),
+		reg:   reg,
+	}
+	for name := range m.known {
+		m.conflicts.WithLabelValues(name) // shown at 0 before the first conflict
 	}
 	reg.MustRegister(m.checkDuration, m.commands, m.conflicts, m.appliedSeq, m.pending, m.skipped,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"sort"
 	"strings"
 	"time"
 
@@ -26,6 +27,9 @@ type Config struct {
 	StreamSeq func(context.Context) (uint64, error)
 	// ObserveCheck, if set, is called for every check with its latency.
 	ObserveCheck func(allowed bool, err error, d time.Duration)
+	// History reads the log for permledger.q.history (nil: the subject
+	// answers unavailable).
+	History queries.LogReader
 }
 
 // Server serves the NATS API.
@@ -45,12 +49,7 @@ func Start(nc *nats.Conn, cmds *commands.Handler, qs *queries.Service, cfg Confi
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
 	s := &Server{cmds: cmds, qs: qs, cfg: cfg}
-	for subj, h := range map[string]nats.MsgHandler{
-		api.CommandPrefix + "*": s.command,
-		api.SubjectCheck:        s.check,
-		api.SubjectAuthenticate: s.authenticate,
-		api.SubjectLastSeq:      s.lastSeq,
-	} {
+	for subj, h := range s.handlers() {
 		sub, err := nc.QueueSubscribe(subj, api.QueueGroup, h)
 		if err != nil {
 			s.Drain()
@@ -61,10 +60,55 @@ func Start(nc *nats.Conn, cmds *commands.Handler, qs *queries.Service, cfg Confi
 	return s, nc.Flush()
 }
 
-// Drain stops taking requests and lets in-flight ones finish.
+// Subjects lists the subjects the server subscribes, sorted; commands are
+// the one wildcard subject permledger.cmd.*.
+func Subjects() []string {
+	var s Server
+	out := make([]string, 0, len(s.handlers()))
+	for subj := range s.handlers() {
+		out = append(out, subj)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// handlers maps every subject to its handler.
+func (s *Server) handlers() map[string]nats.MsgHandler {
+	return map[string]nats.MsgHandler{
+		api.CommandPrefix + "*":   s.command,
+		api.SubjectCheck:          s.check,
+		api.SubjectExplain:        s.explain,
+		api.SubjectBatchCheck:     s.batchCheck,
+		api.SubjectAuthenticate:   s.authenticate,
+		api.SubjectLastSeq:        s.lastSeq,
+		api.SubjectRoleList:       s.roleList,
+		api.SubjectRoleInfo:       s.roleInfo,
+		api.SubjectPermissionList: s.permissionList,
+		api.SubjectUserList:       s.userList,
+		api.SubjectPermsView:      s.permsView,
+		api.SubjectHistory:        s.history,
+	}
+}
+
+// Drain stops taking requests and returns once the requests already
+// received are answered (bounded by the request timeout and a second).
 func (s *Server) Drain() {
+	closed := make([]<-chan nats.SubStatus, 0, len(s.subs))
 	for _, sub := range s.subs {
-		_ = sub.Drain()
+		closed = append(closed, sub.StatusChanged(nats.SubscriptionClosed))
+		if err := sub.Drain(); err != nil {
+			closed = closed[:len(closed)-1]
+		}
+	}
+	timer := time.NewTimer(s.cfg.Timeout + time.Second)
+	defer timer.Stop()
+	for _, ch := range closed {
+		select {
+		case <-ch:
+		case <-timer.C:
+			s.cfg.Logger.Warn("natsapi: requests still in flight at shutdown")
+			return
+		}
 	}
 }
 
@@ -108,12 +152,26 @@ func (s *Server) command(m *nats.Msg) {
 	}
 	ctx, cancel := s.ctx()
 	defer cancel()
+	start := time.Now()
 	rep, err := s.cmds.Execute(ctx, commands.Request{Name: name, CommandID: req.CommandID, Token: req.Token, Args: req.Args})
 	out := api.CommandReply{Events: rep.Events, Seq: rep.Seq, Repeat: rep.Repeat, Token: rep.Token, Error: s.wireError(name, err)}
 	if rep.Result != nil && err == nil {
 		out.Result, _ = json.Marshal(rep.Result)
 	}
 	s.respond(m, out)
+	s.logCommand(name, req.CommandID, out, time.Since(start))
+}
+
+// logCommand logs one command's outcome with its id: never its token, its
+// arguments (passwords) or the token it issued.
+func (s *Server) logCommand(name, id string, rep api.CommandReply, d time.Duration) {
+	attrs := []any{"command", name, "command_id", id, "events", rep.Events, "seq", rep.Seq,
+		"repeat", rep.Repeat, "duration_ms", float64(d.Microseconds()) / 1000}
+	if rep.Error != nil {
+		s.cfg.Logger.Info("command refused", append(attrs, "code", rep.Error.Code, "error", rep.Error.Message)...)
+		return
+	}
+	s.cfg.Logger.Info("command", attrs...)
 }
 
 func (s *Server) check(m *nats.Msg) {
