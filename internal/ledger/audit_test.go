@@ -91,7 +91,9 @@ func publishRandom(t *testing.T, l *Ledger, n int, seed uint64) {
 			b.Events = append(b.Events, events.New(m, randomPayload(r)))
 		}
 		data, _ := events.EncodeBatch(b)
-		if _, err := js.PublishAsync(l.Log.Subject(), data); err != nil {
+		// A full window of outstanding publishes waits for acks rather than
+		// failing: on a loaded machine acks can lag past the 200 ms default.
+		if _, err := js.PublishAsync(l.Log.Subject(), data, jetstream.WithStallWait(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
 	}
