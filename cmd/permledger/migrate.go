@@ -150,6 +150,9 @@ type migrateArgs struct {
 }
 
 func (f *migrateFlags) runLocal(ctx context.Context, e *environ, args migrateArgs) (api.CommandReply, error) {
+	if abs, err := filepath.Abs(args.File); err == nil {
+		args.File = abs // a serve reading it through the admin socket has its own working directory
+	}
 	raw, _ := json.Marshal(args)
 	lf := localFlags{data: f.data, natsURL: f.natsURL}
 	owned := serveAnswers(f.data)
