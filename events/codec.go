@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 )
 
 // ErrUnknownType is returned when decoding an event type this build does not know.
@@ -27,13 +28,17 @@ type Upcaster struct {
 type typeInfo struct {
 	version int
 	make    func() Payload
+	fast    *payloadDecoder // nil: the type has a field the fast path does not read
+	enc     *payloadEncoder // nil: likewise for writing
 }
 
 var registry = map[string]typeInfo{}
 var upcasters = map[string]map[int]func(json.RawMessage) (json.RawMessage, error){}
 
 func register(version int, mk func() Payload) {
-	registry[mk().EventType()] = typeInfo{version: version, make: mk}
+	p := mk()
+	t := reflect.TypeOf(p).Elem()
+	registry[p.EventType()] = typeInfo{version: version, make: mk, fast: newPayloadDecoder(t), enc: newPayloadEncoder(t)}
 }
 
 // RegisterUpcaster adds an upcaster; call it from an init function next to the
@@ -89,16 +94,22 @@ func EncodeBatch(b Batch) ([]byte, error) {
 	if len(b.Events) == 0 {
 		return nil, fmt.Errorf("%w: empty batch", ErrMalformed)
 	}
+	if data, ok := fastEncodeBatch(b); ok {
+		return data, nil
+	}
 	return json.Marshal(b)
 }
 
 // DecodeBatch decodes a batch from the log and upcasts every event's data to
 // its current version.
 func DecodeBatch(data []byte) (Batch, error) {
-	var b Batch
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(&b); err != nil {
-		return Batch{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+	b, ok := fastDecodeBatch(data)
+	if !ok {
+		b = Batch{}
+		dec := json.NewDecoder(bytes.NewReader(data))
+		if err := dec.Decode(&b); err != nil {
+			return Batch{}, fmt.Errorf("%w: %v", ErrMalformed, err)
+		}
 	}
 	if len(b.Events) == 0 {
 		return Batch{}, fmt.Errorf("%w: batch without events", ErrMalformed)
@@ -143,6 +154,11 @@ func Decode(e Envelope) (Payload, error) {
 	if e.V != info.version {
 		if err := Upcast(&e); err != nil {
 			return nil, err
+		}
+	}
+	if info.fast != nil {
+		if p, ok := info.fast.decode(e.Data); ok {
+			return p, nil
 		}
 	}
 	p := info.make()

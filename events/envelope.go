@@ -43,7 +43,7 @@ func NewID(t time.Time) string {
 
 // New wraps a payload in an envelope at the payload's current version.
 func New(m Meta, p Payload) Envelope {
-	data, err := json.Marshal(p)
+	data, err := encodePayload(p)
 	if err != nil {
 		panic("events: payload does not encode: " + err.Error())
 	}
@@ -51,4 +51,15 @@ func New(m Meta, p Payload) Envelope {
 		ID: NewID(m.Time), Type: p.EventType(), V: CurrentVersion(p.EventType()),
 		Time: m.Time.UTC(), Actor: m.Actor, CommandID: m.CommandID, RunID: m.RunID, Data: data,
 	}
+}
+
+// encodePayload is json.Marshal(p), without reflection-driven encoding for
+// the payload types of plain fields.
+func encodePayload(p Payload) ([]byte, error) {
+	if enc := registry[p.EventType()].enc; enc != nil {
+		if data, ok := enc.encode(p); ok {
+			return data, nil
+		}
+	}
+	return json.Marshal(p)
 }

@@ -3,7 +3,6 @@ package projector
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -21,7 +20,11 @@ type Source interface {
 type Config struct {
 	// BatchSize is the most messages applied in one Pebble batch (default 1024).
 	BatchSize int
-	Logger    *slog.Logger
+	// BatchBytes is the most message bytes applied in one Pebble batch
+	// (default 8 MiB): bulk-import messages of hundreds of KiB would
+	// otherwise make batches of hundreds of MiB.
+	BatchBytes int
+	Logger     *slog.Logger
 	// Observe, if set, is called after every applied batch.
 	Observe func(res readmodel.ApplyResult, pending uint64)
 }
@@ -38,6 +41,9 @@ func New(src Source, store *readmodel.Store, cfg Config) *Projector {
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 1024
 	}
+	if cfg.BatchBytes <= 0 {
+		cfg.BatchBytes = 8 << 20
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
@@ -49,7 +55,13 @@ func New(src Source, store *readmodel.Store, cfg Config) *Projector {
 func (p *Projector) Run(ctx context.Context) error {
 	backoff := 50 * time.Millisecond
 	for {
-		err := p.src.Read(ctx, p.store.Applied()+1, p.batcher().add)
+		rctx, cancel := context.WithCancel(ctx)
+		b := p.batcher(cancel)
+		err := p.src.Read(rctx, p.store.Applied()+1, b.add)
+		if aerr := b.stop(); aerr != nil {
+			err = aerr
+		}
+		cancel()
 		if ctx.Err() != nil {
 			return nil
 		}
@@ -69,45 +81,15 @@ func (p *Projector) Run(ctx context.Context) error {
 // CatchUp applies the log up to toSeq (0: the log's last sequence now) and
 // returns.
 func (p *Projector) CatchUp(ctx context.Context, toSeq uint64) error {
-	b := p.batcher()
-	err := p.src.ReadUntil(ctx, p.store.Applied()+1, toSeq, b.add)
-	if err != nil {
-		return err
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	b := p.batcher(cancel)
+	err := p.src.ReadUntil(rctx, p.store.Applied()+1, toSeq, b.add)
+	if err == nil {
+		err = b.flush(0)
 	}
-	return b.flush(0)
-}
-
-// batcher accumulates messages and applies them when the consumer has no
-// more pending or the batch is full.
-type batcher struct {
-	p    *Projector
-	msgs []readmodel.Msg
-}
-
-func (p *Projector) batcher() *batcher { return &batcher{p: p} }
-
-func (b *batcher) add(m natslog.Msg) error {
-	b.msgs = append(b.msgs, readmodel.Msg{Seq: m.Seq, Time: m.Time, Data: m.Data})
-	if m.Pending == 0 || len(b.msgs) >= b.p.cfg.BatchSize {
-		return b.flush(m.Pending)
+	if aerr := b.stop(); aerr != nil {
+		err = aerr
 	}
-	return nil
-}
-
-func (b *batcher) flush(pending uint64) error {
-	if len(b.msgs) == 0 {
-		return nil
-	}
-	res, err := b.p.store.Apply(b.msgs)
-	b.msgs = b.msgs[:0]
-	if err != nil {
-		return fmt.Errorf("projector: %w", err)
-	}
-	if res.Skipped > 0 {
-		b.p.cfg.Logger.Error("projector: skipped messages that are not permledger batches", "count", res.Skipped, "applied", res.Applied)
-	}
-	if b.p.cfg.Observe != nil {
-		b.p.cfg.Observe(res, pending)
-	}
-	return nil
+	return err
 }

@@ -19,6 +19,37 @@ type Msg struct {
 	Seq  uint64
 	Time time.Time
 	Data []byte
+	// Decoded, if set, is Decode(Data): the projector decodes the next
+	// messages while Apply writes the previous ones.
+	Decoded *Decoded
+}
+
+// Decoded is a message's batch with its events' payloads, or the error
+// decoding it gave (events.ErrMalformed: Apply skips the message;
+// ErrUnknownEvent: Apply stops).
+type Decoded struct {
+	batch    events.Batch
+	payloads []events.Payload
+	err      error
+}
+
+// Decode decodes a message for Apply. It reads nothing from the store and
+// may run on any goroutine.
+func Decode(data []byte) *Decoded {
+	batch, err := events.DecodeBatch(data)
+	if err != nil {
+		if errors.Is(err, events.ErrUnknownType) || errors.Is(err, events.ErrUnknownVersion) {
+			err = fmt.Errorf("%w: %v", ErrUnknownEvent, err)
+		}
+		return &Decoded{err: err}
+	}
+	d := &Decoded{batch: batch, payloads: make([]events.Payload, len(batch.Events))}
+	for i, env := range batch.Events {
+		if d.payloads[i], err = events.Decode(env); err != nil {
+			return &Decoded{err: fmt.Errorf("%w: %v", ErrUnknownEvent, err)}
+		}
+	}
+	return d
 }
 
 // ApplyResult says what one Apply did.
@@ -75,6 +106,15 @@ func (s *Store) commit(t *tx, res *ApplyResult) error {
 	err := t.b.Commit(wo)
 	if err == nil {
 		s.applied, s.roles, s.settings, s.catalog = t.applied, t.roles, t.settings, t.catalog
+		if s.docs != nil && s.docs == t.docs {
+			for name, doc := range t.written {
+				if doc == nil {
+					s.docs.remove(name)
+				} else {
+					s.docs.put(name, doc)
+				}
+			}
+		}
 	}
 	s.mu.Unlock()
 	if err != nil {
@@ -93,6 +133,8 @@ type tx struct {
 	ownRoles map[string]bool  // roles already copied in this tx
 	settings Settings
 	catalog  *catalog.Catalog
+	docs     *userCache        // the store's cache when the tx began
+	written  map[string][]byte // user documents written (nil: deleted), for the cache
 
 	// per message
 	seq        uint64
@@ -103,24 +145,22 @@ type tx struct {
 
 func newTx(s *Store) *tx {
 	return &tx{b: s.db.NewIndexedBatch(), applied: s.applied, roles: s.roles,
-		settings: s.settings, catalog: s.catalog}
+		settings: s.settings, catalog: s.catalog, docs: s.docs, written: map[string][]byte{}}
 }
 
 // message applies one batch; a malformed one returns events.ErrMalformed.
 func (t *tx) message(m Msg) (int, error) {
-	batch, err := events.DecodeBatch(m.Data)
-	if err != nil {
-		if errors.Is(err, events.ErrUnknownType) || errors.Is(err, events.ErrUnknownVersion) {
-			return 0, fmt.Errorf("%w: %v", ErrUnknownEvent, err)
-		}
-		return 0, err
+	d := m.Decoded
+	if d == nil {
+		d = Decode(m.Data)
 	}
+	if d.err != nil {
+		return 0, d.err
+	}
+	batch := d.batch
 	t.seq, t.users, t.dirtyRoles = m.Seq, map[string]*User{}, map[string]bool{}
-	for _, env := range batch.Events {
-		p, err := events.Decode(env)
-		if err != nil {
-			return 0, fmt.Errorf("%w: %v", ErrUnknownEvent, err)
-		}
+	for i, env := range batch.Events {
+		p := d.payloads[i]
 		t.prov = policy.Provenance{Seq: m.Seq, Time: env.Time, Actor: env.Actor, CommandID: env.CommandID, RunID: env.RunID}
 		if err := t.event(p); err != nil {
 			return 0, err
@@ -160,15 +200,14 @@ func (t *tx) writeUser(name string, u *User) error {
 		return err
 	}
 	if u == nil {
+		t.written[name] = nil
 		if err := t.b.Delete(key(pUser, name), nil); err != nil {
 			return err
 		}
 		return t.b.Set(seqKey(pUserHist, name, t.seq), nil, nil)
 	}
-	b, err := json.Marshal(u)
-	if err != nil {
-		return err
-	}
+	b := encodeUser(nil, u)
+	t.written[name] = b
 	if err := t.b.Set(key(pUser, name), b, nil); err != nil {
 		return err
 	}
@@ -206,12 +245,7 @@ func (t *tx) user(name string) (*User, error) {
 	if u, ok := t.users[name]; ok {
 		return u, nil
 	}
-	var u User
-	found, err := getJSON(t.b, key(pUser, name), &u)
-	if err != nil || !found {
-		return nil, err
-	}
-	return &u, nil
+	return getUser(t.b, key(pUser, name))
 }
 
 func (t *tx) touch(name string, u *User) { t.users[name] = u }

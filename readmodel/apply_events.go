@@ -67,6 +67,9 @@ func (t *tx) userCreated(e events.UserCreated) error {
 	}
 	u := &User{Name: e.User, CreatedSeq: t.seq, PasswordHash: e.PasswordHash, Status: e.Status, Admin: e.Admin, Prov: t.prov}
 	t.touch(e.User, u)
+	if !u.Admin {
+		return nil // an absent user has no ad/ key to clear: no tombstone per new user
+	}
 	return t.syncAdminIndex(u)
 }
 

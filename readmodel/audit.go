@@ -2,7 +2,6 @@ package readmodel
 
 import (
 	"encoding/binary"
-	"encoding/json"
 	"sort"
 )
 
@@ -101,7 +100,7 @@ func rolesEverHeld(r reader, user string) (map[string]bool, error) {
 			return nil
 		}
 		var u User
-		if err := json.Unmarshal(v, &u); err != nil {
+		if err := decodeUser(v, &u); err != nil {
 			return err
 		}
 		for _, a := range u.Assignments {
@@ -127,7 +126,7 @@ func heldAt(r reader, user, role string, seq uint64) (bool, error) {
 		return true, nil
 	}
 	var u User
-	if err := json.Unmarshal(b, &u); err != nil {
+	if err := decodeUser(b, &u); err != nil {
 		return false, err
 	}
 	for _, a := range u.Assignments {

@@ -54,7 +54,7 @@ func (p *PastView) User(name string) (*User, error) {
 		return nil, err
 	}
 	var u User
-	if err := json.Unmarshal(b, &u); err != nil {
+	if err := decodeUser(b, &u); err != nil {
 		return nil, err
 	}
 	return &u, nil

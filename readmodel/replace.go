@@ -31,10 +31,13 @@ func (s *Store) ReplaceWith(other *Store, retire func(dir string)) error {
 		s.mu.Unlock()
 		return fmt.Errorf("%w: %d < %d", ErrBehind, other.applied, s.applied)
 	}
-	old := s.ref
-	s.ref, s.db = other.ref, other.db
+	old, oldDocs := s.ref, s.docs
+	s.ref, s.db, s.docs = other.ref, other.db, other.docs
 	s.applied, s.roles, s.catalog, s.settings = other.applied, other.roles, other.catalog, other.settings
 	s.mu.Unlock()
+	if oldDocs != nil {
+		oldDocs.release() // views read it under the read lock: none is left
+	}
 	s.notify()
 	go func() {
 		old.users.Wait()

@@ -10,13 +10,14 @@ import (
 	"sync"
 
 	"github.com/cockroachdb/pebble/v2"
+	"github.com/cockroachdb/pebble/v2/bloom"
 
 	"github.com/permledger/permledger/catalog"
 )
 
 // Options tune the Pebble database.
 type Options struct {
-	// CacheSize is Pebble's block cache in bytes (0: 64 MiB).
+	// CacheSize is Pebble's block cache in bytes (0: DefaultCacheSize).
 	CacheSize int64
 	// Sync makes every applied batch fsync (the log is the truth, so the
 	// default is to let the OS write it; a lost tail is re-applied from the
@@ -24,7 +25,14 @@ type Options struct {
 	Sync bool
 	// Logger receives Pebble's errors (nil: slog.Default()).
 	Logger *slog.Logger
+	// UserCacheBytes bounds the user documents kept in memory for checks
+	// (0: DefaultUserCacheBytes; negative: none, every check reads Pebble).
+	UserCacheBytes int64
 }
+
+// DefaultUserCacheBytes holds the documents of about 1.4 million users of
+// ten holdings (0.45 KiB each).
+const DefaultUserCacheBytes = 640 << 20
 
 // Store is the read model: Pebble plus in-memory caches of the small,
 // hot state (roles, catalog, settings), kept consistent with Pebble by mu.
@@ -38,6 +46,7 @@ type Store struct {
 	roles    map[string]*Role
 	catalog  *catalog.Catalog
 	settings Settings
+	docs     *userCache // nil: no cache (and in a snapshot's frozen copy)
 
 	waitMu sync.Mutex
 	waitCh chan struct{} // closed and replaced whenever applied advances
@@ -47,28 +56,55 @@ type Store struct {
 // ErrClosed is returned by calls on a closed store.
 var ErrClosed = errors.New("readmodel: closed")
 
+// DefaultCacheSize is Pebble's block cache when Options.CacheSize is 0.
+// Checks read users from the user cache; Pebble's cache serves commands
+// (snapshots), history and the users the user cache does not hold. It
+// fills only as far as the database is read.
+const DefaultCacheSize = 256 << 20
+
 // Open opens (or creates) the read model in dir and loads its caches.
 func Open(dir string, o Options) (*Store, error) {
-	cache := o.CacheSize
-	if cache <= 0 {
-		cache = 64 << 20
-	}
-	c := pebble.NewCache(cache)
-	defer c.Unref()
-	lg := o.Logger
-	if lg == nil {
-		lg = slog.Default()
-	}
-	db, err := pebble.Open(dir, &pebble.Options{Cache: c, Logger: pebbleLogger{lg}})
+	db, err := OpenPebble(dir, o)
 	if err != nil {
-		return nil, fmt.Errorf("readmodel: open %s: %w", dir, err)
+		return nil, err
 	}
 	s := &Store{db: db, ref: &dbRef{db: db, dir: dir}, sync: o.Sync, waitCh: make(chan struct{})}
 	if err := s.load(); err != nil {
 		db.Close()
 		return nil, err
 	}
+	if err := s.loadUserCache(o.UserCacheBytes); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// OpenPebble opens the Pebble database in dir with the read model's options
+// (block cache, bloom filters, memtable size), without the read model on top:
+// for tools that measure or inspect the database itself.
+func OpenPebble(dir string, o Options) (*pebble.DB, error) {
+	size := o.CacheSize
+	if size <= 0 {
+		size = DefaultCacheSize
+	}
+	c := pebble.NewCache(size)
+	defer c.Unref()
+	lg := o.Logger
+	if lg == nil {
+		lg = slog.Default()
+	}
+	opts := &pebble.Options{Cache: c, Logger: pebbleLogger{lg}, MemTableSize: 32 << 20}
+	// A check is a Get of a key that exists in one level: a bloom filter per
+	// table skips the other levels without reading their blocks.
+	for i := range opts.Levels {
+		opts.Levels[i].FilterPolicy = bloom.FilterPolicy(10)
+	}
+	db, err := pebble.Open(dir, opts)
+	if err != nil {
+		return nil, fmt.Errorf("readmodel: open %s: %w", dir, err)
+	}
+	return db, nil
 }
 
 func (s *Store) load() error {
@@ -89,6 +125,35 @@ func (s *Store) load() error {
 		return err
 	}
 	s.applied, s.roles, s.settings, s.catalog = applied, roles, settings, cat
+	return nil
+}
+
+// loadUserCache reads every user document into the cache.
+func (s *Store) loadUserCache(limit int64) error {
+	if limit < 0 {
+		return nil
+	}
+	if limit == 0 {
+		limit = DefaultUserCacheBytes
+	}
+	c := newUserCache(limit)
+	err := scan(s.db, pUser, func(k, v []byte) error {
+		name := string(k[len(pUser):])
+		if len(v) > 0 && v[0] == '{' { // written as JSON by an earlier build
+			var u User
+			if err := decodeUser(v, &u); err != nil {
+				return fmt.Errorf("readmodel: decode %q: %w", k, err)
+			}
+			v = encodeUser(nil, &u)
+		}
+		c.put(name, v)
+		return nil
+	})
+	if err != nil {
+		c.release()
+		return err
+	}
+	s.docs = c
 	return nil
 }
 
@@ -123,6 +188,10 @@ func (s *Store) Close() error {
 	s.waitCh = make(chan struct{})
 	s.waitMu.Unlock()
 	s.ref.users.Wait()
+	if s.docs != nil {
+		s.docs.release()
+		s.docs = nil
+	}
 	return s.db.Close()
 }
 

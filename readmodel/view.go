@@ -1,6 +1,7 @@
 package readmodel
 
 import (
+	"fmt"
 	"sort"
 	"strings"
 
@@ -26,12 +27,20 @@ func (v *View) Settings() Settings { return v.s.settings }
 
 // User returns the user's document, or nil if there is no such user.
 func (v *View) User(name string) (*User, error) {
-	var u User
-	found, err := getJSON(v.r, key(pUser, name), &u)
-	if err != nil || !found {
-		return nil, err
+	if c := v.s.docs; c != nil {
+		doc, found, known := c.get(name)
+		if found {
+			var u User
+			if err := decodeUser(doc, &u); err != nil {
+				return nil, fmt.Errorf("readmodel: cached user %q: %w", name, err)
+			}
+			return &u, nil
+		}
+		if known {
+			return nil, nil
+		}
 	}
-	return &u, nil
+	return getUser(v.r, key(pUser, name))
 }
 
 // Role returns a role (shared, read-only), implementing policy.Roles.

@@ -18,6 +18,12 @@ const (
 // ephemeral consumer.
 const dropConsumerTimeout = 500 * time.Millisecond
 
+// readBufferBytes bounds what a reader buffers ahead of fn. The client
+// library's default is 500 messages whatever their size: with bulk-import
+// batches of a few hundred KiB that held ~150 MiB per reader (issue 7). It
+// must exceed the largest message (1 MiB by default) several times over.
+const readBufferBytes = 16 << 20
+
 // errReachedEnd stops ReadUntil's inner Read once toSeq was delivered.
 var errReachedEnd = errors.New("natslog: reached end")
 
@@ -75,7 +81,7 @@ func (l *Log) readOnce(ctx context.Context, next *uint64, fn func(Msg) error) (f
 		return nil, err
 	}
 	defer l.dropConsumer(ctx, cons)
-	it, err := cons.Messages()
+	it, err := cons.Messages(jetstream.PullMaxBytes(readBufferBytes))
 	if err != nil {
 		return nil, err
 	}

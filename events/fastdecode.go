@@ -1,0 +1,351 @@
+package events
+
+import (
+	"bytes"
+	"encoding/json"
+	"reflect"
+	"strings"
+	"time"
+)
+
+// fastDecodeBatch decodes the canonical form of a batch; ok is false when
+// the input needs encoding/json (see fastjson.go). It copies data once: the
+// envelopes' Data are slices of that copy.
+func fastDecodeBatch(data []byte) (Batch, bool) {
+	s := scanner{b: bytes.Clone(data)}
+	var b Batch
+	var seen uint8
+	if !s.consume('{') || s.consume('}') {
+		return Batch{}, false
+	}
+	var d envDecoder
+	for {
+		k, ok := s.plainString()
+		if !ok || !s.consume(':') {
+			return Batch{}, false
+		}
+		bit := batchKey(k)
+		if bit == 0 || seen&bit != 0 {
+			return Batch{}, false
+		}
+		seen |= bit
+		switch bit {
+		case 1:
+			ok = s.str(&b.CommandID)
+		case 2:
+			ok = s.str(&b.Command)
+		case 4:
+			ok = s.str(&b.Fingerprint)
+		case 8:
+			b.Events, ok = d.envelopes(&s)
+		}
+		if !ok {
+			return Batch{}, false
+		}
+		if s.consume('}') {
+			return b, true
+		}
+		if !s.consume(',') {
+			return Batch{}, false
+		}
+	}
+}
+
+func batchKey(k []byte) uint8 {
+	switch string(k) {
+	case "command_id":
+		return 1
+	case "command":
+		return 2
+	case "fingerprint":
+		return 4
+	case "events":
+		return 8
+	}
+	return 0
+}
+
+// str reads a plain string into *dst.
+func (s *scanner) str(dst *string) bool {
+	v, ok := s.plainString()
+	if ok {
+		*dst = string(v)
+	}
+	return ok
+}
+
+// envDecoder decodes the envelopes of one batch, reusing the strings and
+// the time that repeat from one envelope to the next (a command stamps the
+// same meta on all its events).
+type envDecoder struct {
+	last     Envelope
+	timeText []byte // the last time read, as written, and its value
+	timeVal  time.Time
+}
+
+func envKey(k []byte) uint8 {
+	switch string(k) {
+	case "id":
+		return 1
+	case "type":
+		return 2
+	case "v":
+		return 4
+	case "time":
+		return 8
+	case "actor":
+		return 16
+	case "command_id":
+		return 32
+	case "run_id":
+		return 64
+	case "data":
+		return 128
+	}
+	return 0
+}
+
+func (d *envDecoder) envelopes(s *scanner) ([]Envelope, bool) {
+	if !s.consume('[') {
+		return nil, false
+	}
+	out := []Envelope{}
+	if s.consume(']') {
+		return out, true
+	}
+	for {
+		e, ok := d.envelope(s)
+		if !ok {
+			return nil, false
+		}
+		out = append(out, e)
+		if s.consume(']') {
+			return out, true
+		}
+		if !s.consume(',') {
+			return nil, false
+		}
+	}
+}
+
+func (d *envDecoder) envelope(s *scanner) (Envelope, bool) {
+	var e Envelope
+	var seen uint8
+	if !s.consume('{') || s.consume('}') {
+		return e, false
+	}
+	for {
+		k, ok := s.plainString()
+		if !ok || !s.consume(':') {
+			return e, false
+		}
+		bit := envKey(k)
+		if bit == 0 || seen&bit != 0 {
+			return e, false
+		}
+		seen |= bit
+		if !d.field(s, &e, bit) {
+			return e, false
+		}
+		if s.consume('}') {
+			d.last = e
+			return e, true
+		}
+		if !s.consume(',') {
+			return e, false
+		}
+	}
+}
+
+func (d *envDecoder) field(s *scanner, e *Envelope, bit uint8) bool {
+	switch bit {
+	case 1:
+		return s.str(&e.ID)
+	case 2:
+		return s.reuse(&e.Type, d.last.Type)
+	case 4:
+		var ok bool
+		e.V, ok = s.smallInt()
+		return ok
+	case 8:
+		return d.time(s, &e.Time)
+	case 16:
+		return s.reuse(&e.Actor, d.last.Actor)
+	case 32:
+		return s.reuse(&e.CommandID, d.last.CommandID)
+	case 64:
+		return s.reuse(&e.RunID, d.last.RunID)
+	}
+	raw, _, ok := s.value(0)
+	if !ok || string(raw) == "null" {
+		return false
+	}
+	e.Data = json.RawMessage(raw[:len(raw):len(raw)])
+	return true
+}
+
+// reuse reads a plain string into *dst, reusing prev if it is equal.
+func (s *scanner) reuse(dst *string, prev string) bool {
+	v, ok := s.plainString()
+	if !ok {
+		return false
+	}
+	if string(v) == prev {
+		*dst = prev
+	} else {
+		*dst = string(v)
+	}
+	return true
+}
+
+// time reads a time as time.Time's UnmarshalJSON does (encoding/json calls
+// it), reusing the previous envelope's if the text is the same.
+func (d *envDecoder) time(s *scanner, dst *time.Time) bool {
+	s.skipSpace()
+	start := s.i
+	if _, ok := s.plainString(); !ok {
+		return false
+	}
+	quoted := s.b[start:s.i]
+	if d.timeText != nil && bytes.Equal(quoted, d.timeText) {
+		*dst = d.timeVal
+		return true
+	}
+	if err := dst.UnmarshalJSON(quoted); err != nil {
+		return false
+	}
+	d.timeText, d.timeVal = quoted, *dst
+	return true
+}
+
+// payloadDecoder decodes one payload type's canonical form: an object of
+// the type's own keys, each once, with string, bool, integer or string
+// list values. A type with another kind of field has none.
+type payloadDecoder struct {
+	typ    reflect.Type
+	fields []payloadField // few: a linear search beats hashing
+}
+
+type payloadField struct {
+	name  string
+	index int
+	kind  reflect.Kind // String, Bool, Int (any signed integer), Slice (of strings)
+	bit   uint64
+}
+
+func newPayloadDecoder(t reflect.Type) *payloadDecoder {
+	d := &payloadDecoder{typ: t}
+	if t.NumField() > 64 {
+		return nil
+	}
+	for i := range t.NumField() {
+		f := t.Field(i)
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		kind := f.Type.Kind()
+		switch {
+		case !f.IsExported() || name == "" || name == "-" || f.Anonymous:
+			return nil
+		case kind == reflect.Int || kind == reflect.Int64 || kind == reflect.Int32:
+			kind = reflect.Int
+		case kind == reflect.String || kind == reflect.Bool:
+		case kind == reflect.Slice && f.Type.Elem().Kind() == reflect.String:
+		default:
+			return nil
+		}
+		d.fields = append(d.fields, payloadField{name: name, index: i, kind: kind, bit: 1 << i})
+	}
+	return d
+}
+
+// decode returns the payload (a value, as Decode returns it); ok is false
+// when the input needs encoding/json.
+func (d *payloadDecoder) decode(data []byte) (Payload, bool) {
+	s := scanner{b: data}
+	v := reflect.New(d.typ).Elem()
+	if !s.consume('{') {
+		return nil, false
+	}
+	if !s.consume('}') && !d.fieldsOf(&s, v) {
+		return nil, false
+	}
+	s.skipSpace()
+	if s.i != len(s.b) {
+		return nil, false
+	}
+	p, ok := v.Interface().(Payload)
+	return p, ok
+}
+
+func (d *payloadDecoder) fieldsOf(s *scanner, v reflect.Value) bool {
+	var seen uint64
+	for {
+		k, ok := s.plainString()
+		if !ok || !s.consume(':') {
+			return false
+		}
+		f, ok := d.field(k)
+		if !ok || seen&f.bit != 0 || !f.set(s, v.Field(f.index)) {
+			return false
+		}
+		seen |= f.bit
+		if s.consume('}') {
+			return true
+		}
+		if !s.consume(',') {
+			return false
+		}
+	}
+}
+
+func (d *payloadDecoder) field(k []byte) (payloadField, bool) {
+	for _, f := range d.fields {
+		if f.name == string(k) {
+			return f, true
+		}
+	}
+	return payloadField{}, false
+}
+
+func (f payloadField) set(s *scanner, v reflect.Value) bool {
+	switch f.kind {
+	case reflect.String:
+		str, ok := s.plainString()
+		v.SetString(string(str))
+		return ok
+	case reflect.Bool:
+		b, ok := s.boolean()
+		v.SetBool(b)
+		return ok
+	case reflect.Int:
+		n, ok := s.smallInt()
+		v.SetInt(int64(n))
+		return ok
+	}
+	list, ok := s.stringList()
+	v.Set(reflect.ValueOf(list))
+	return ok
+}
+
+// stringList reads an array of plain strings.
+func (s *scanner) stringList() ([]string, bool) {
+	if !s.consume('[') {
+		return nil, false
+	}
+	out := []string{}
+	if s.consume(']') {
+		return out, true
+	}
+	for {
+		v, ok := s.plainString()
+		if !ok {
+			return nil, false
+		}
+		out = append(out, string(v))
+		if s.consume(']') {
+			return out, true
+		}
+		if !s.consume(',') {
+			return nil, false
+		}
+	}
+}

@@ -1,0 +1,5 @@
+//go:build unix && !linux
+
+package readmodel
+
+func adviseHugePages([]byte) {}
