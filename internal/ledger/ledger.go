@@ -130,12 +130,41 @@ func (l *Ledger) openReadModel(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if st, err = l.distrustAhead(ctx, st, dir); err != nil {
+		return err
+	}
 	l.Store = st
 	l.projector = projector.New(l.Log, st, projector.Config{Logger: l.cfg.Logger, Observe: l.cfg.Metrics.observeApply})
 	if err := l.projector.CatchUp(ctx, 0); err != nil {
 		return fmt.Errorf("ledger: catching up with the log: %w", err)
 	}
 	return nil
+}
+
+// distrustAhead refuses a read model that has applied more than the log
+// holds (a power loss took the log's tail with --sync default, or an older
+// JetStream backup was restored): the log is the truth, so the read model is
+// set aside (kept beside it for inspection) and rebuilt from the log.
+func (l *Ledger) distrustAhead(ctx context.Context, st *readmodel.Store, dir string) (*readmodel.Store, error) {
+	last, err := l.Log.LastSeq(ctx)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("ledger: reading the log's last sequence: %w", err)
+	}
+	if st.Applied() <= last {
+		return st, nil
+	}
+	applied := st.Applied()
+	if err := st.Close(); err != nil {
+		return nil, err
+	}
+	aside := fmt.Sprintf("%s.ahead-%d", dir, time.Now().Unix())
+	if err := os.Rename(dir, aside); err != nil {
+		return nil, fmt.Errorf("ledger: setting aside a read model ahead of the log: %w", err)
+	}
+	l.cfg.Logger.Error("the read model was ahead of the log; rebuilding it from the log",
+		"applied", applied, "log_last", last, "set_aside", aside)
+	return readmodel.Open(dir, l.cfg.ReadModel)
 }
 
 func (l *Ledger) start(ctx context.Context) error {

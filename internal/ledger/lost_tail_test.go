@@ -19,12 +19,6 @@ import (
 // The log is the truth (SEMANTICS section 7): the ledger must not serve
 // state the log does not hold.
 func TestReadModelAheadOfTheLogIsNotServed(t *testing.T) {
-	t.Skip("BUG: ledger.Open accepts a read model whose applied sequence is beyond the log's last sequence " +
-		"(after a power loss with --sync default, or a restored JetStream backup). Expected: Open fails with a clear " +
-		"error, or rebuilds the read model from the log, so that checks answer from the log's state. Actual: Open " +
-		"succeeds, checks answer from events the log no longer holds (a lost revoke still denies, a lost grant still " +
-		"allows), every command fails with conflict (its expected last sequence is the read model's), and once another " +
-		"instance appends at those sequences this projector skips them silently. SEMANTICS section 7 (the log is the truth).")
 	dir := t.TempDir()
 	l := openTest(t, dir, nil)
 	c := client.New(l.Conn)
