@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -8,100 +9,97 @@ import (
 	"github.com/permledger/permledger/internal/natsapi"
 )
 
-// roleList serves GET /v1/roles: every role (any valid token).
-func (s *server) roleList(w http.ResponseWriter, r *http.Request) {
-	q, ae := readQuery(r)
+// serveGet is every GET query's path: read the token, min_seq and the
+// route's own query parameters, build the request, answer it within the
+// request deadline.
+func serveGet[Req, Rep any](s *server, w http.ResponseWriter, r *http.Request, op string,
+	build func(query) (Req, *api.Error), do func(context.Context, Req) (Rep, error), params ...string) {
+	q, ae := readQuery(r, params...)
+	if ae != nil {
+		s.writeError(w, ae)
+		return
+	}
+	req, ae := build(q)
 	if ae != nil {
 		s.writeError(w, ae)
 		return
 	}
 	ctx, cancel := s.deadline(r)
 	defer cancel()
-	rep, err := natsapi.RoleList(ctx, s.l.Queries, api.ListRequest{Token: q.token, MinSeq: q.minSeq})
-	answer(s, w, "role-list", rep, err)
+	rep, err := do(ctx, req)
+	answer(s, w, op, rep, err)
+}
+
+func listRequest(q query) (api.ListRequest, *api.Error) {
+	return api.ListRequest{Token: q.token, MinSeq: q.minSeq}, nil
+}
+
+// roleList serves GET /v1/roles: every role (any valid token).
+func (s *server) roleList(w http.ResponseWriter, r *http.Request) {
+	serveGet(s, w, r, "role-list", listRequest, func(ctx context.Context, req api.ListRequest) (api.RoleListReply, error) {
+		return natsapi.RoleList(ctx, s.l.Queries, req)
+	})
 }
 
 // roleInfo serves GET /v1/roles/{name}: one role (any valid token).
 func (s *server) roleInfo(w http.ResponseWriter, r *http.Request) {
-	q, ae := readQuery(r)
-	if ae != nil {
-		s.writeError(w, ae)
-		return
+	build := func(q query) (api.RoleInfoRequest, *api.Error) {
+		return api.RoleInfoRequest{Token: q.token, Role: r.PathValue("name"), MinSeq: q.minSeq}, nil
 	}
-	ctx, cancel := s.deadline(r)
-	defer cancel()
-	rep, err := natsapi.RoleInfo(ctx, s.l.Queries, api.RoleInfoRequest{Token: q.token, Role: r.PathValue("name"), MinSeq: q.minSeq})
-	answer(s, w, "role-info", rep, err)
+	serveGet(s, w, r, "role-info", build, func(ctx context.Context, req api.RoleInfoRequest) (api.RoleInfoReply, error) {
+		return natsapi.RoleInfo(ctx, s.l.Queries, req)
+	})
 }
 
 // permissionList serves GET /v1/permissions: the catalog (any valid token).
 func (s *server) permissionList(w http.ResponseWriter, r *http.Request) {
-	q, ae := readQuery(r)
-	if ae != nil {
-		s.writeError(w, ae)
-		return
-	}
-	ctx, cancel := s.deadline(r)
-	defer cancel()
-	rep, err := natsapi.PermissionList(ctx, s.l.Queries, api.ListRequest{Token: q.token, MinSeq: q.minSeq})
-	answer(s, w, "permission-list", rep, err)
+	serveGet(s, w, r, "permission-list", listRequest, func(ctx context.Context, req api.ListRequest) (api.PermissionListReply, error) {
+		return natsapi.PermissionList(ctx, s.l.Queries, req)
+	})
 }
 
 // userList serves GET /v1/users?after=NAME&limit=N (admin only).
 func (s *server) userList(w http.ResponseWriter, r *http.Request) {
-	q, ae := readQuery(r, "after", "limit")
-	if ae != nil {
-		s.writeError(w, ae)
-		return
-	}
-	req := api.UserListRequest{Token: q.token, After: q.params["after"], MinSeq: q.minSeq}
-	if v, ok := q.params["limit"]; ok {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			s.writeError(w, api.Errorf(api.CodeInvalidArgument, "query parameter limit=%q is not an integer", v))
-			return
+	build := func(q query) (api.UserListRequest, *api.Error) {
+		req := api.UserListRequest{Token: q.token, After: q.params["after"], MinSeq: q.minSeq}
+		if v, ok := q.params["limit"]; ok {
+			n, err := strconv.Atoi(v)
+			if err != nil {
+				return req, api.Errorf(api.CodeInvalidArgument, "query parameter limit=%q is not an integer", v)
+			}
+			req.Limit = n
 		}
-		req.Limit = n
+		return req, nil
 	}
-	ctx, cancel := s.deadline(r)
-	defer cancel()
-	rep, err := natsapi.UserList(ctx, s.l.Queries, req)
-	answer(s, w, "user-list", rep, err)
+	serveGet(s, w, r, "user-list", build, func(ctx context.Context, req api.UserListRequest) (api.UserListReply, error) {
+		return natsapi.UserList(ctx, s.l.Queries, req)
+	}, "after", "limit")
 }
 
 // permsView serves GET /v1/users/{name}/permissions (the user itself, an
 // admin, or a holder of user.read in user:NAME).
 func (s *server) permsView(w http.ResponseWriter, r *http.Request) {
-	q, ae := readQuery(r)
-	if ae != nil {
-		s.writeError(w, ae)
-		return
+	build := func(q query) (api.UserRequest, *api.Error) {
+		return api.UserRequest{Token: q.token, User: r.PathValue("name"), MinSeq: q.minSeq}, nil
 	}
-	ctx, cancel := s.deadline(r)
-	defer cancel()
-	rep, err := natsapi.PermsView(ctx, s.l.Queries, api.UserRequest{Token: q.token, User: r.PathValue("name"), MinSeq: q.minSeq})
-	answer(s, w, "perms-view", rep, err)
+	serveGet(s, w, r, "perms-view", build, func(ctx context.Context, req api.UserRequest) (api.PermsViewReply, error) {
+		return natsapi.PermsView(ctx, s.l.Queries, req)
+	})
 }
 
 // history serves GET /v1/users/{name}/history?from_seq=&to_seq=&from_time=&to_time=
 // (the user itself, an admin, or a holder of user.read.events in user:NAME).
 func (s *server) history(w http.ResponseWriter, r *http.Request) {
-	q, ae := readQuery(r, "from_seq", "to_seq", "from_time", "to_time")
-	if ae != nil {
-		s.writeError(w, ae)
-		return
+	build := func(q query) (api.HistoryRequest, *api.Error) {
+		req := api.HistoryRequest{Token: q.token, User: r.PathValue("name"), MinSeq: q.minSeq,
+			FromTime: q.params["from_time"], ToTime: q.params["to_time"]}
+		var ae *api.Error
+		if req.FromSeq, ae = q.uint("from_seq"); ae == nil {
+			req.ToSeq, ae = q.uint("to_seq")
+		}
+		return req, ae
 	}
-	req := api.HistoryRequest{Token: q.token, User: r.PathValue("name"), MinSeq: q.minSeq,
-		FromTime: q.params["from_time"], ToTime: q.params["to_time"]}
-	if req.FromSeq, ae = q.uint("from_seq"); ae == nil {
-		req.ToSeq, ae = q.uint("to_seq")
-	}
-	if ae != nil {
-		s.writeError(w, ae)
-		return
-	}
-	ctx, cancel := s.deadline(r)
-	defer cancel()
-	rep, err := natsapi.History(ctx, s.l.Queries, s.l.LogReader(), req)
-	answer(s, w, "history", rep, err)
+	serveGet(s, w, r, "history", build, func(ctx context.Context, req api.HistoryRequest) (api.HistoryReply, error) {
+		return natsapi.History(ctx, s.l.Queries, s.l.LogReader(), req)
+	}, "from_seq", "to_seq", "from_time", "to_time")
 }
