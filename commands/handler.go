@@ -37,6 +37,8 @@ type Config struct {
 	Logger  *slog.Logger
 	// Observe, if set, is called once per executed command with its outcome.
 	Observe func(name, outcome string, conflicts int)
+	// Noops remembers command ids answered as no-ops (default: in memory).
+	Noops NoopRecords
 }
 
 // Handler executes commands.
@@ -58,6 +60,9 @@ func NewHandler(log Log, store Store, cfg Config) *Handler {
 	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Noops == nil {
+		cfg.Noops = newMemoryNoops()
 	}
 	return &Handler{log: log, store: store, cfg: cfg, throttle: newThrottle()}
 }
@@ -88,10 +93,10 @@ func (h *Handler) Execute(ctx context.Context, req Request) (Reply, error) {
 	if req.Name == RootUserCreateName && !req.Local {
 		return Reply{}, invalid("%s is a local operator command and is not offered over the network", req.Name)
 	}
+	x := &execution{h: h, req: req, clientID: req.CommandID != ""}
 	if req.CommandID == "" {
-		req.CommandID = events.NewID(h.cfg.Now())
+		x.req.CommandID = events.NewID(h.cfg.Now())
 	}
-	x := &execution{h: h, req: req}
 	x.cmd, x.parseErr = Parse(req.Name, req.Args)
 	if m, ok := x.cmd.(*Migrate); ok {
 		rep, err := h.migrate(ctx, x, m)
@@ -145,6 +150,7 @@ type execution struct {
 	in        Input
 	prepared  bool
 	conflicts int
+	clientID  bool // the command id was chosen by the client (a generated one cannot come back)
 }
 
 // slow reports whether the command has slow work to prepare (a password to
@@ -234,6 +240,12 @@ func (x *execution) attempt(ctx context.Context) (rep Reply, retry bool, err err
 	if data == nil {
 		return x.answerWithoutAppend(ctx, out, expected, err)
 	}
+	if rep, err := x.noopFirst(ctx); rep != nil || err != nil {
+		if rep == nil {
+			return Reply{}, false, err
+		}
+		return *rep, false, nil
+	}
 	seq, err := x.h.log.Append(ctx, data, x.req.CommandID, expected)
 	switch {
 	case errors.Is(err, ErrConflict):
@@ -253,17 +265,43 @@ func (x *execution) attempt(ctx context.Context) (rep Reply, retry bool, err err
 // answerWithoutAppend answers an error or a no-op only if it was decided on
 // the log's latest state: the expected-sequence check guards appends, and
 // this guards the answers that append nothing (another instance may have
-// appended what this read model has not applied yet).
+// appended what this read model has not applied yet). A no-op under a
+// client-chosen id is recorded first (see NoopRecords).
 func (x *execution) answerWithoutAppend(ctx context.Context, out Outcome, seq uint64, decided error) (Reply, bool, error) {
 	if errors.Is(decided, ErrUnauthenticated) && x.cmd != nil && x.cmd.Auth() != AuthNone && x.req.Token == "" {
 		return Reply{}, false, decided // no token at all: no state can change that
 	}
-	last, err := x.h.log.LastSeq(ctx)
-	if err != nil {
-		return Reply{}, false, err
+	var rec *NoopRecord
+	if decided == nil && x.clientID {
+		mine := NoopRecord{CommandID: x.req.CommandID, Command: x.req.Name, Fingerprint: Fingerprint(x.cmd), Seq: seq}
+		got, err := x.h.cfg.Noops.Record(ctx, mine)
+		if err != nil {
+			return Reply{}, false, fmt.Errorf("%w: recording the no-op of command id %q: %v", ErrUnavailable, x.req.CommandID, err)
+		}
+		if got != mine { // another attempt of this id answered first
+			rep, err := x.noopRepeat(got)
+			if rep == nil {
+				return Reply{}, false, err
+			}
+			return *rep, false, nil
+		}
+		rec = &mine
 	}
-	if last > seq {
-		return Reply{}, true, x.h.store.WaitApplied(ctx, last)
+	last, err := x.h.log.LastSeq(ctx)
+	if err == nil && last > seq {
+		err = x.h.store.WaitApplied(ctx, last)
+		if rec != nil {
+			if ferr := x.h.cfg.Noops.Forget(ctx, *rec); ferr != nil {
+				err = errors.Join(err, fmt.Errorf("%w: withdrawing the no-op record of command id %q: %v", ErrUnavailable, x.req.CommandID, ferr))
+			}
+		}
+		return Reply{}, err == nil, err
+	}
+	if err != nil {
+		if rec != nil {
+			_ = x.h.cfg.Noops.Forget(ctx, *rec)
+		}
+		return Reply{}, false, err
 	}
 	x.afterDecide(decided)
 	return x.reply(out, 0, seq), false, decided
@@ -328,16 +366,48 @@ func (x *execution) reply(out Outcome, n int, seq uint64) Reply {
 	return Reply{Events: n, Seq: seq, Token: out.Token, Result: out.Result}
 }
 
-// repeat answers a command id that already succeeded.
+// repeat answers a command id that already succeeded: appended (the read
+// model's record) or answered as a no-op (the no-op records).
 func (x *execution) repeat(st State) (*Reply, error) {
 	rec, err := st.Command(x.req.CommandID)
-	if err != nil || rec == nil {
+	if err != nil {
 		return nil, err
+	}
+	if rec == nil {
+		if n, ok := x.h.cfg.Noops.Lookup(x.req.CommandID); ok && x.clientID {
+			return x.noopRepeat(n)
+		}
+		return nil, nil
 	}
 	if x.cmd != nil && rec.Fingerprint != Fingerprint(x.cmd) || rec.Command != x.req.Name {
 		return nil, precondition("command id %q was already used by a different %s command", x.req.CommandID, rec.Command)
 	}
 	return &Reply{Seq: rec.Seq, Repeat: true}, nil
+}
+
+// noopFirst asks the shared no-op records, before an append under a
+// client-chosen id, whether an attempt of the id was answered as a no-op
+// elsewhere (this process's copy of the records may be behind).
+func (x *execution) noopFirst(ctx context.Context) (*Reply, error) {
+	if !x.clientID {
+		return nil, nil
+	}
+	n, found, err := x.h.cfg.Noops.Fetch(ctx, x.req.CommandID)
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading the no-op records for command id %q: %v", ErrUnavailable, x.req.CommandID, err)
+	}
+	if !found {
+		return nil, nil
+	}
+	return x.noopRepeat(n)
+}
+
+// noopRepeat answers a command id whose first outcome was a no-op.
+func (x *execution) noopRepeat(n NoopRecord) (*Reply, error) {
+	if x.cmd != nil && n.Fingerprint != Fingerprint(x.cmd) || n.Command != x.req.Name {
+		return nil, precondition("command id %q was already used by a different %s command", x.req.CommandID, n.Command)
+	}
+	return &Reply{Seq: n.Seq, Repeat: true}, nil
 }
 
 func (x *execution) encode(actor *readmodel.User, out Outcome) ([]byte, error) {

@@ -30,24 +30,16 @@ func TestChangeFeed(t *testing.T) {
 	defer sub.Unsubscribe()
 	c := client.New(l.Conn)
 	root := rootToken(t, l, c)
-	ctx := testCtx(t)
-	for _, s := range []struct {
-		name string
-		args any
-	}{
-		{"team-create", map[string]string{"team": "blue"}},
-		{"user-create", map[string]string{"user": "bob", "password": "pw"}},
-		{"role-add", map[string]string{"role": "deployer", "context": "team"}},
-		{"role-permission-add", map[string]any{"role": "deployer", "permissions": []string{"app.deploy"}}},
-		{"role-assign", map[string]string{"role": "deployer", "user": "bob", "value": "blue"}},
-		{"role-permission-add", map[string]any{"role": "deployer", "permissions": []string{"app.read"}}},
-		{"revoke", map[string]string{"user": "bob", "permission": "app.read", "context": "team:blue"}},
-		{"role-dissociate", map[string]string{"role": "deployer", "user": "bob", "value": "blue"}},
-	} {
-		if _, err := c.Command(ctx, s.name, "", root, s.args); err != nil {
-			t.Fatalf("%s: %v", s.name, err)
-		}
-	}
+	runSteps(t, c, root,
+		step{"team-create", map[string]string{"team": "blue"}},
+		step{"user-create", map[string]string{"user": "bob", "password": "pw"}},
+		step{"role-add", map[string]string{"role": "deployer", "context": "team"}},
+		step{"role-permission-add", map[string]any{"role": "deployer", "permissions": []string{"app.deploy"}}},
+		step{"role-assign", map[string]string{"role": "deployer", "user": "bob", "value": "blue"}},
+		step{"role-permission-add", map[string]any{"role": "deployer", "permissions": []string{"app.read"}}},
+		step{"revoke", map[string]string{"user": "bob", "permission": "app.read", "context": "team:blue"}},
+		step{"role-dissociate", map[string]string{"role": "deployer", "user": "bob", "value": "blue"}},
+	)
 	want := []string{
 		"user bob gained app.deploy team:blue via role deployer",
 		"role deployer +[app.read]",

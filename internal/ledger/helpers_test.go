@@ -70,3 +70,19 @@ func checkReq(user, perm string, contexts ...string) api.CheckRequest {
 	}
 	return api.CheckRequest{User: user, Permission: perm, Contexts: contexts}
 }
+
+// step is one command of a test's set-up.
+type step struct {
+	name string
+	args any
+}
+
+// runSteps runs set-up commands, each of which must succeed.
+func runSteps(t *testing.T, c *client.Client, token string, steps ...step) {
+	t.Helper()
+	for _, s := range steps {
+		if _, err := c.Command(testCtx(t), s.name, "", token, s.args); err != nil {
+			t.Fatalf("%s: %v", s.name, err)
+		}
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/permledger/permledger/internal/natsapi"
 	"github.com/permledger/permledger/internal/natslog"
 	"github.com/permledger/permledger/internal/natsserver"
+	"github.com/permledger/permledger/internal/noopkv"
 	"github.com/permledger/permledger/projector"
 	"github.com/permledger/permledger/queries"
 	"github.com/permledger/permledger/readmodel"
@@ -65,6 +66,7 @@ type Ledger struct {
 	Queries   *queries.Service
 	API       *natsapi.Server
 	projector *projector.Projector
+	noops     *noopkv.Records
 	cancel    context.CancelFunc
 	wg        sync.WaitGroup
 	projErr   atomic.Pointer[error]
@@ -94,6 +96,9 @@ func Open(ctx context.Context, cfg Config) (_ *Ledger, err error) {
 	}
 	if l.Log, err = natslog.Open(ctx, l.Conn, cfg.Stream); err != nil {
 		return nil, fmt.Errorf("ledger: opening the log: %w", err)
+	}
+	if l.noops, err = noopkv.Open(ctx, l.Conn, l.Log.Stream().CachedInfo().Config.Name, l.cfg.Stream.Replicas, l.cfg.Logger); err != nil {
+		return nil, fmt.Errorf("ledger: opening the no-op records: %w", err)
 	}
 	if err := l.openReadModel(ctx); err != nil {
 		return nil, err
@@ -179,7 +184,8 @@ func (l *Ledger) start(ctx context.Context) error {
 		}
 	}()
 	l.Commands = commands.NewHandler(logAdapter{l.Log}, l.Store, commands.Config{
-		Hasher: commands.Hasher{Cost: l.cfg.BcryptCost}, Logger: l.cfg.Logger, Observe: l.cfg.Metrics.observeCommand})
+		Hasher: commands.Hasher{Cost: l.cfg.BcryptCost}, Logger: l.cfg.Logger, Observe: l.cfg.Metrics.observeCommand,
+		Noops: l.noops})
 	l.Queries = queries.New(l.Store)
 	if err := l.recordCatalog(ctx); err != nil {
 		return err
@@ -241,6 +247,9 @@ func (l *Ledger) Close() error {
 			l.cancel()
 		}
 		l.wg.Wait()
+		if l.noops != nil {
+			l.noops.Close()
+		}
 		if l.Conn != nil {
 			_ = l.Conn.Drain()
 			l.Conn.Close()

@@ -1,6 +1,7 @@
 package ledger
 
 import (
+	"github.com/permledger/permledger/api"
 	"testing"
 
 	"github.com/permledger/permledger/client"
@@ -14,31 +15,16 @@ import (
 // no-op at seq 168, the first attempt appended at 173 after someone else
 // had assigned the pair again).
 func TestNoOpCommandIDIsNotRunAgain(t *testing.T) {
-	t.Skip("BUG: a command id answered as a no-op is not recorded, so a resubmission of that id runs again and may " +
-		"append. Expected (SEMANTICS section 3, Idempotency: resubmitting the id of a command that succeeded answers " +
-		"the first outcome and appends nothing): the second role-dissociate with id dissociate-1 answers the no-op " +
-		"again (0 events) and the pair assigned in between stays. Actual: it appends role.dissociated and the pair " +
-		"is gone. Seen under load in a cluster: a retry after a client timeout answered as a no-op, the first attempt " +
-		"(queued behind the per-process lock of another instance) appended later. Fix: record no-op outcomes too " +
-		"(in the read model of the instance is not enough across instances), or give requests a deadline after which " +
-		"an instance refuses to start them, so that at most one attempt of an id is ever live.")
 	l := openTest(t, t.TempDir(), nil)
 	defer l.Close()
 	c := client.New(l.Conn)
 	root := rootToken(t, l, c)
 	ctx := testCtx(t)
-	for _, step := range []struct {
-		name string
-		args any
-	}{
-		{"team-create", map[string]string{"team": "blue"}},
-		{"user-create", map[string]string{"user": "bob", "password": "pw"}},
-		{"role-add", map[string]string{"role": "dev", "context": "team"}},
-	} {
-		if _, err := c.Command(ctx, step.name, "", root, step.args); err != nil {
-			t.Fatal(err)
-		}
-	}
+	runSteps(t, c, root,
+		step{"team-create", map[string]string{"team": "blue"}},
+		step{"user-create", map[string]string{"user": "bob", "password": "pw"}},
+		step{"role-add", map[string]string{"role": "dev", "context": "team"}},
+	)
 	pair := map[string]string{"role": "dev", "user": "bob", "value": "blue"}
 	first, err := c.Command(ctx, "role-dissociate", "dissociate-1", root, pair)
 	if err != nil || first.Events != 0 {
@@ -54,5 +40,64 @@ func TestNoOpCommandIDIsNotRunAgain(t *testing.T) {
 	}
 	if got := lastSeq(t, l); got != before {
 		t.Errorf("resubmitting the no-op's id appended: %d -> %d", before, got)
+	}
+}
+
+// A no-op's record is shared by the instances on one stream and outlives a
+// restart: the resubmission goes to a second instance, then to the first
+// one reopened; a different command under the same id is refused.
+func TestNoOpRecordIsSharedAndDurable(t *testing.T) {
+	dir := t.TempDir()
+	a := openTest(t, dir, nil)
+	ca := client.New(a.Conn)
+	root := rootToken(t, a, ca)
+	ctx := testCtx(t)
+	runSteps(t, ca, root,
+		step{"user-create", map[string]string{"user": "bob", "password": "pw"}},
+		step{"grant", map[string]string{"user": "bob", "permission": "app.deploy", "context": "app:web"}},
+	)
+	grant := map[string]string{"user": "bob", "permission": "app.deploy", "context": "app:web"}
+	first, err := ca.Command(ctx, "grant", "grant-again", root, grant)
+	if err != nil || first.Events != 0 || first.Repeat {
+		t.Fatalf("granting a held override: %+v, %v; want a no-op", first, err)
+	}
+	if _, err := ca.Command(ctx, "reset", "", root, grant); err != nil {
+		t.Fatal(err)
+	}
+
+	b := openTest(t, t.TempDir(), func(c *Config) { c.NATSURL = a.Server.ClientURL() })
+	cb := client.New(b.Conn)
+	before := lastSeq(t, a)
+	again, err := cb.Command(ctx, "grant", "grant-again", root, grant)
+	if err != nil || again.Events != 0 || !again.Repeat || again.Seq != first.Seq {
+		t.Errorf("resubmitting on another instance: %+v, %v; want a repeat of the no-op at seq %d", again, err, first.Seq)
+	}
+	if _, err := cb.Command(ctx, "revoke", "grant-again", root, grant); code(err) != api.CodeFailedPrecondition {
+		t.Errorf("another command under the no-op's id: %v; want failed_precondition", err)
+	}
+	b.Close()
+
+	// Restart the first instance on its own folder (embedded server and
+	// all): the record comes back from the bucket.
+	if err := a.Close(); err != nil {
+		t.Fatal(err)
+	}
+	a = openTest(t, dir, nil)
+	defer a.Close()
+	ca = client.New(a.Conn)
+	third, err := ca.Command(ctx, "grant", "grant-again", root, grant)
+	if err != nil || third.Events != 0 || !third.Repeat || third.Seq != first.Seq {
+		t.Errorf("resubmitting after a restart: %+v, %v; want a repeat of the no-op at seq %d", third, err, first.Seq)
+	}
+	if got := lastSeq(t, a); got != before {
+		t.Errorf("resubmitting the no-op's id appended: %d -> %d", before, got)
+	}
+	// A command without an id of its own is never recorded: the same
+	// request runs again each time.
+	if rep, err := ca.Command(ctx, "reset", "", root, grant); err != nil || rep.Events != 0 || rep.Repeat {
+		t.Errorf("reset of nothing without an id: %+v, %v; want a plain no-op", rep, err)
+	}
+	if n := a.noops.Len(); n != 1 {
+		t.Errorf("no-op records: %d; want 1 (only the client-chosen id)", n)
 	}
 }
