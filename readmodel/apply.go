@@ -69,7 +69,18 @@ var ErrUnknownEvent = errors.New("readmodel: log holds an event this build canno
 // so a re-delivery applies nothing twice.
 func (s *Store) Apply(msgs []Msg) (ApplyResult, error) {
 	s.mu.RLock()
-	t := newTx(s)
+	applied := s.applied
+	s.mu.RUnlock()
+	// Decode first: whether the batch must be indexed depends on the events.
+	indexed := false
+	for i := range msgs {
+		if msgs[i].Seq > applied && msgs[i].Decoded == nil {
+			msgs[i].Decoded = Decode(msgs[i].Data)
+		}
+		indexed = indexed || msgs[i].Seq > applied && msgs[i].Decoded.readsBatch()
+	}
+	s.mu.RLock()
+	t := newTx(s, indexed)
 	s.mu.RUnlock()
 	defer t.b.Close()
 	var res ApplyResult
@@ -127,7 +138,9 @@ func (s *Store) commit(t *tx, res *ApplyResult) error {
 
 // tx is one Apply in progress.
 type tx struct {
+	s        *Store
 	b        *pebble.Batch
+	r        reader // the batch if indexed, else the database (see user)
 	applied  uint64
 	roles    map[string]*Role // copy-on-write of the store's roles
 	ownRoles map[string]bool  // roles already copied in this tx
@@ -143,9 +156,34 @@ type tx struct {
 	dirtyRoles map[string]bool
 }
 
-func newTx(s *Store) *tx {
-	return &tx{b: s.db.NewIndexedBatch(), applied: s.applied, roles: s.roles,
+// newTx starts a tx. An indexed batch (reads see the batch's own writes)
+// costs a skip-list insertion per write: it is used only when an event
+// reads keys other than user documents (token scans, registration tokens).
+// Otherwise reads go to the database, and the user documents this tx wrote
+// are read from t.written.
+func newTx(s *Store, indexed bool) *tx {
+	t := &tx{s: s, applied: s.applied, roles: s.roles,
 		settings: s.settings, catalog: s.catalog, docs: s.docs, written: map[string][]byte{}}
+	if indexed {
+		t.b = s.db.NewIndexedBatch()
+		t.r = t.b
+	} else {
+		t.b = s.db.NewBatch()
+		t.r = s.db
+	}
+	return t
+}
+
+// readsBatch reports whether applying d reads keys of the batch other than
+// user documents.
+func (d *Decoded) readsBatch() bool {
+	for _, p := range d.payloads {
+		switch p.(type) {
+		case events.TokensRevoked, events.UserDeleted, events.RegistrationTokenSpent:
+			return true
+		}
+	}
+	return false
 }
 
 // message applies one batch; a malformed one returns events.ErrMalformed.
@@ -245,7 +283,43 @@ func (t *tx) user(name string) (*User, error) {
 	if u, ok := t.users[name]; ok {
 		return u, nil
 	}
-	return getUser(t.b, key(pUser, name))
+	if doc, ok := t.written[name]; ok { // written by an earlier message of this tx
+		if doc == nil {
+			return nil, nil
+		}
+		var u User
+		if err := decodeUser(doc, &u); err != nil {
+			return nil, fmt.Errorf("readmodel: user %q written in this batch: %w", name, err)
+		}
+		return &u, nil
+	}
+	if u, known, err := t.cachedUser(name); known || err != nil {
+		return u, err
+	}
+	return getUser(t.r, key(pUser, name))
+}
+
+// cachedUser reads the user's committed document from the user cache;
+// known is false when the cache cannot tell (it is not complete, or it was
+// replaced since the tx began).
+func (t *tx) cachedUser(name string) (u *User, known bool, err error) {
+	if t.docs == nil {
+		return nil, false, nil
+	}
+	t.s.mu.RLock()
+	defer t.s.mu.RUnlock()
+	if t.s.docs != t.docs {
+		return nil, false, nil
+	}
+	doc, found, known := t.docs.get(name)
+	if !found {
+		return nil, known, nil
+	}
+	u = &User{}
+	if err := decodeUser(doc, u); err != nil { // copies what it keeps
+		return nil, true, fmt.Errorf("readmodel: cached user %q: %w", name, err)
+	}
+	return u, true, nil
 }
 
 func (t *tx) touch(name string, u *User) { t.users[name] = u }
