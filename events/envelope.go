@@ -3,6 +3,7 @@ package events
 import (
 	"crypto/rand"
 	"encoding/json"
+	"sync"
 	"time"
 
 	"github.com/oklog/ulid/v2"
@@ -38,17 +39,48 @@ type Meta struct {
 
 // NewID returns a new ULID string for an event.
 func NewID(t time.Time) string {
-	return ulid.MustNew(ulid.Timestamp(t), rand.Reader).String()
+	return ulid.MustNew(ulid.Timestamp(t), entropy).String()
+}
+
+// entropy is crypto/rand read 4 KiB at a time: a ULID takes 10 bytes, and
+// one read of the system's generator per event was most of New's cost in a
+// bulk import (issue 7). The bytes are as random as rand.Reader's.
+var entropy = &randBuffer{}
+
+type randBuffer struct {
+	mu  sync.Mutex
+	buf [4096]byte
+	n   int // bytes of buf not yet handed out, at its end
+}
+
+func (r *randBuffer) Read(p []byte) (int, error) {
+	if len(p) > len(r.buf) {
+		return rand.Read(p)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.n < len(p) {
+		if _, err := rand.Read(r.buf[:]); err != nil {
+			return 0, err
+		}
+		r.n = len(r.buf)
+	}
+	copy(p, r.buf[len(r.buf)-r.n:])
+	clear(r.buf[len(r.buf)-r.n : len(r.buf)-r.n+len(p)])
+	r.n -= len(p)
+	return len(p), nil
 }
 
 // New wraps a payload in an envelope at the payload's current version.
 func New(m Meta, p Payload) Envelope {
-	data, err := encodePayload(p)
+	typ := p.EventType()
+	info := registry[typ]
+	data, err := info.encodePayload(p)
 	if err != nil {
 		panic("events: payload does not encode: " + err.Error())
 	}
 	return Envelope{
-		ID: NewID(m.Time), Type: p.EventType(), V: CurrentVersion(p.EventType()),
+		ID: NewID(m.Time), Type: typ, V: info.version,
 		Time: m.Time.UTC(), Actor: m.Actor, CommandID: m.CommandID, RunID: m.RunID, Data: data,
 	}
 }
@@ -56,7 +88,11 @@ func New(m Meta, p Payload) Envelope {
 // encodePayload is json.Marshal(p), without reflection-driven encoding for
 // the payload types of plain fields.
 func encodePayload(p Payload) ([]byte, error) {
-	if enc := registry[p.EventType()].enc; enc != nil {
+	return registry[p.EventType()].encodePayload(p)
+}
+
+func (info typeInfo) encodePayload(p Payload) ([]byte, error) {
+	if enc := info.enc; enc != nil {
 		if data, ok := enc.encode(p); ok {
 			return data, nil
 		}

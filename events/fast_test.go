@@ -132,6 +132,7 @@ func FuzzFastEncodeMatchesJSON(f *testing.F) {
 	f.Add("<b>", "r\"", "é", []byte(` {"a": 1}`), int64(-5), false)
 	f.Add("", "", "", []byte(`[1,2]`), int64(1700000000), false)
 	f.Add("a\u2028b", "x", "y", []byte(`"\u2028"`), int64(3), true)
+	f.Add("x", "y", "z", []byte("{\"a\":\"b\u2029c&d\",\"e\":[\"\u00e9\"]}"), int64(4), true)
 	f.Fuzz(func(t *testing.T, s1, s2, s3 string, data []byte, n int64, flag bool) {
 		payloads := []Payload{
 			RoleAssigned{Role: s1, User: s2, Value: s3},

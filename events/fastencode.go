@@ -1,7 +1,6 @@
 package events
 
 import (
-	"bytes"
 	"reflect"
 	"strconv"
 	"strings"
@@ -80,7 +79,7 @@ func (x *envEncoder) envelope(out []byte, e Envelope, ok bool) ([]byte, bool) {
 // ASCII other than '"', '\\' and the HTML characters it escapes.
 func appendPlain(out []byte, s string, ok bool) ([]byte, bool) {
 	for i := 0; i < len(s); i++ {
-		if c := s[i]; c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+		if !plainByte[s[i]] {
 			return out, false
 		}
 	}
@@ -92,10 +91,12 @@ func appendPlain(out []byte, s string, ok bool) ([]byte, bool) {
 // compactJSON reports whether json.Marshal writes raw unchanged: one valid
 // JSON value without white space, with nothing it would escape.
 func compactJSON(raw []byte) bool {
-	if len(raw) == 0 || bytes.ContainsAny(raw, "<>&") || bytes.Contains(raw, []byte("\u2028")) || bytes.Contains(raw, []byte("\u2029")) {
+	if len(raw) == 0 {
 		return false
 	}
-	s := scanner{b: raw}
+	// Outside strings these characters are not JSON: a value they are not
+	// in is one where escapeFree strings have none.
+	s := scanner{b: raw, escapeFree: true}
 	_, spaced, ok := s.value(0)
 	return ok && !spaced && s.i == len(raw) && raw[0] > ' '
 }

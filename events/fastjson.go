@@ -17,9 +17,31 @@ import (
 type scanner struct {
 	b []byte
 	i int
+	// escapeFree makes anyString refuse the characters json.Marshal
+	// escapes in a json.RawMessage ('<', '>', '&', U+2028, U+2029: any
+	// 0xE2 byte, conservatively), for compactJSON.
+	escapeFree bool
+}
+
+// Byte classes for the string loops: plainByte is a byte json.Marshal
+// writes unchanged inside a string (printable ASCII but '"', '\\' and the
+// HTML characters); strStop is a byte where anyString must look (the end
+// of the string, an escape, a control character), and htmlStop adds what
+// escapeFree refuses.
+var plainByte, strStop, htmlStop [256]bool
+
+func init() {
+	for c := range 256 {
+		plainByte[c] = c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
+		strStop[c] = c == '"' || c == '\\' || c < 0x20
+		htmlStop[c] = strStop[c] || c == '<' || c == '>' || c == '&' || c == 0xE2
+	}
 }
 
 func (s *scanner) skipSpace() {
+	if s.i < len(s.b) && s.b[s.i] > ' ' {
+		return // the canonical form has no white space
+	}
 	for s.i < len(s.b) {
 		switch s.b[s.i] {
 		case ' ', '\t', '\n', '\r':
@@ -190,17 +212,26 @@ func (s *scanner) anyString() bool {
 	if s.i >= len(s.b) || s.b[s.i] != '"' {
 		return false
 	}
-	for s.i++; s.i < len(s.b); s.i++ {
-		switch c := s.b[s.i]; {
+	stop := &strStop
+	if s.escapeFree {
+		stop = &htmlStop
+	}
+	b := s.b
+	for s.i++; s.i < len(b); s.i++ {
+		c := b[s.i]
+		if !stop[c] {
+			continue
+		}
+		switch {
 		case c == '"':
 			s.i++
 			return true
-		case c < 0x20:
-			return false
 		case c == '\\':
 			if !s.escape() {
 				return false
 			}
+		default:
+			return false
 		}
 	}
 	return false
