@@ -26,6 +26,7 @@ type Log interface {
 // Store is the read model as the handler uses it.
 type Store interface {
 	Snapshot() *readmodel.Snapshot
+	View(fn func(*readmodel.View) error) error
 	WaitApplied(ctx context.Context, seq uint64) error
 }
 
@@ -231,9 +232,7 @@ func (x *execution) run(ctx context.Context) (Reply, error) {
 }
 
 func (x *execution) attempt(ctx context.Context) (rep Reply, retry bool, err error) {
-	snap := x.h.store.Snapshot()
-	out, data, expected, err := x.decide(snap)
-	snap.Close()
+	out, data, expected, err := x.decideNow()
 	if _, repeat := out.Result.(repeatMarker); repeat {
 		return x.reply(out, 0, expected), false, nil
 	}
@@ -318,7 +317,26 @@ func (x *execution) catchUp(ctx context.Context) error {
 
 // decide runs on one snapshot: repeat, authentication, arguments, Decide.
 // It returns the encoded batch (nil when nothing is to be appended).
-func (x *execution) decide(snap *readmodel.Snapshot) (Outcome, []byte, uint64, error) {
+// decideNow decides on the current state. A command with slow work left for
+// its decision (a password to compare) decides on a lock-free snapshot;
+// the others on a view, which reads the store's in-memory user documents
+// and holds the projector back only for the few microseconds of a
+// decision.
+func (x *execution) decideNow() (out Outcome, data []byte, seq uint64, err error) {
+	if x.slow() && !x.prepared {
+		snap := x.h.store.Snapshot()
+		defer snap.Close()
+		return x.decide(snap)
+	}
+	err = x.h.store.View(func(v *readmodel.View) error {
+		var derr error
+		out, data, seq, derr = x.decide(v)
+		return derr
+	})
+	return out, data, seq, err
+}
+
+func (x *execution) decide(snap State) (Outcome, []byte, uint64, error) {
 	seq := snap.Seq()
 	if rep, err := x.repeat(snap); err != nil || rep != nil {
 		if rep != nil {

@@ -11,14 +11,14 @@ import (
 	"github.com/permledger/permledger/internal/natsserver"
 )
 
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }
 
 // openTest opens a ledger with an embedded server on a random port.
-func openTest(t *testing.T, dir string, mod func(*Config)) *Ledger {
+func openTest(t testing.TB, dir string, mod func(*Config)) *Ledger {
 	t.Helper()
 	cfg := Config{DataDir: dir, Embedded: natsserver.Config{Port: -1}, BcryptCost: 4, ServeAPI: true}
 	if mod != nil {
