@@ -122,6 +122,31 @@ func DecodeBatch(data []byte) (Batch, error) {
 	return b, nil
 }
 
+// DecodeBatchShared is DecodeBatch for a reader that decodes every payload
+// (the projector), in one pass where it can: payloads[i], where not nil,
+// is what Decode(b.Events[i]) returns; where nil, the caller calls Decode.
+// The envelopes' Data may be slices of data, which the caller must not
+// modify afterwards. Errors are DecodeBatch's.
+func DecodeBatchShared(data []byte) (b Batch, payloads []Payload, err error) {
+	b, payloads, ok := fastDecodeBatchShared(data, true)
+	if !ok {
+		b, err = DecodeBatch(data)
+		return b, make([]Payload, len(b.Events)), err
+	}
+	if len(b.Events) == 0 {
+		return Batch{}, nil, fmt.Errorf("%w: batch without events", ErrMalformed)
+	}
+	for i := range b.Events {
+		if payloads[i] != nil {
+			continue // decoded at its current version: nothing to upcast
+		}
+		if err := Upcast(&b.Events[i]); err != nil {
+			return Batch{}, nil, err
+		}
+	}
+	return b, payloads, nil
+}
+
 // Upcast raises an envelope's data to the current version of its type.
 func Upcast(e *Envelope) error {
 	info, ok := registry[e.Type]

@@ -175,3 +175,57 @@ func TestFastEncodeTakesTheCanonicalForm(t *testing.T) {
 		}
 	}
 }
+
+// DecodeBatchShared decodes exactly as DecodeBatch then Decode do: the same
+// batch or the same error, and every payload it decoded on the way equal to
+// Decode's, through upcasting and the encoding/json fallbacks alike.
+func FuzzDecodeBatchShared(f *testing.F) {
+	withFuzzType(f)
+	seedBatches(f)
+	for _, s := range fastSeeds() {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want, werr := DecodeBatch(data)
+		got, payloads, err := DecodeBatchShared(bytes.Clone(data))
+		if (err == nil) != (werr == nil) || err != nil && err.Error() != werr.Error() {
+			t.Fatalf("DecodeBatchShared error %v, DecodeBatch %v, on %q", err, werr, data)
+		}
+		if err != nil {
+			return
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Fatalf("DecodeBatchShared and DecodeBatch differ on %q:\n%#v\n%#v", data, got, want)
+		}
+		if len(payloads) != len(got.Events) {
+			t.Fatalf("%d payloads for %d events", len(payloads), len(got.Events))
+		}
+		for i, p := range payloads {
+			if p == nil {
+				continue
+			}
+			if q, err := Decode(want.Events[i]); err != nil || !reflect.DeepEqual(p, q) {
+				t.Fatalf("payload %d of %q: %#v, Decode gives %#v (%v)", i, data, p, q, err)
+			}
+		}
+	})
+}
+
+// The canonical form is decoded in one pass, payloads included.
+func TestDecodeBatchSharedDecodesTheCanonicalForm(t *testing.T) {
+	for _, b := range []Batch{benchBatch(2), grantBatch()} {
+		data, _ := EncodeBatch(b)
+		got, payloads, err := DecodeBatchShared(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range payloads {
+			if p == nil {
+				t.Fatalf("payload %d (%s) not decoded on the way", i, got.Events[i].Type)
+			}
+			if got.Events[i].ID != b.Events[i].ID || !bytes.Equal(got.Events[i].Data, b.Events[i].Data) {
+				t.Fatalf("event %d: %+v, encoded %+v", i, got.Events[i], b.Events[i])
+			}
+		}
+	}
+}

@@ -21,20 +21,23 @@ type scanner struct {
 	// escapes in a json.RawMessage ('<', '>', '&', U+2028, U+2029: any
 	// 0xE2 byte, conservatively), for compactJSON.
 	escapeFree bool
+	// intern, if set, shares the strings of payloads (see text).
+	intern map[string]string
 }
 
 // Byte classes for the string loops: plainByte is a byte json.Marshal
 // writes unchanged inside a string (printable ASCII but '"', '\\' and the
 // HTML characters); strStop is a byte where anyString must look (the end
-// of the string, an escape, a control character), and htmlStop adds what
-// escapeFree refuses.
-var plainByte, strStop, htmlStop [256]bool
+// of the string, an escape, a control character), htmlStop adds what
+// escapeFree refuses, plainStop adds non-ASCII (plainString checks UTF-8).
+var plainByte, strStop, htmlStop, plainStop [256]bool
 
 func init() {
 	for c := range 256 {
 		plainByte[c] = c >= 0x20 && c <= 0x7e && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&'
 		strStop[c] = c == '"' || c == '\\' || c < 0x20
 		htmlStop[c] = strStop[c] || c == '<' || c == '>' || c == '&' || c == 0xE2
+		plainStop[c] = strStop[c] || c >= utf8.RuneSelf
 	}
 }
 
@@ -71,8 +74,12 @@ func (s *scanner) plainString() ([]byte, bool) {
 	}
 	start := s.i + 1
 	ascii := true
-	for j := start; j < len(s.b); j++ {
-		c := s.b[j]
+	b := s.b
+	for j := start; j < len(b); j++ {
+		c := b[j]
+		if !plainStop[c] {
+			continue
+		}
 		if c == '"' {
 			s.i = j + 1
 			v := s.b[start:j]

@@ -35,21 +35,24 @@ type Decoded struct {
 
 // Decode decodes a message for Apply. It reads nothing from the store and
 // may run on any goroutine.
+// The envelopes' Data are slices of data: the caller does not modify it.
 func Decode(data []byte) *Decoded {
-	batch, err := events.DecodeBatch(data)
+	batch, payloads, err := events.DecodeBatchShared(data)
 	if err != nil {
 		if errors.Is(err, events.ErrUnknownType) || errors.Is(err, events.ErrUnknownVersion) {
 			err = fmt.Errorf("%w: %v", ErrUnknownEvent, err)
 		}
 		return &Decoded{err: err}
 	}
-	d := &Decoded{batch: batch, payloads: make([]events.Payload, len(batch.Events))}
 	for i, env := range batch.Events {
-		if d.payloads[i], err = events.Decode(env); err != nil {
+		if payloads[i] != nil {
+			continue // decoded with the batch
+		}
+		if payloads[i], err = events.Decode(env); err != nil {
 			return &Decoded{err: fmt.Errorf("%w: %v", ErrUnknownEvent, err)}
 		}
 	}
-	return d
+	return &Decoded{batch: batch, payloads: payloads}
 }
 
 // ApplyResult says what one Apply did.
