@@ -16,6 +16,17 @@ import (
 // openR3Log starts a 3-node cluster and opens an R3 log through node 0.
 func openR3Log(t *testing.T) *natslog.Log {
 	t.Helper()
+	servers := startR3Cluster(t)
+	l, err := natslog.Open(testCtx(t), connect(t, clusterURLs(servers)), natslog.Config{Replicas: 3})
+	if err != nil {
+		t.Fatalf("Open R3: %v", err)
+	}
+	return l
+}
+
+// startR3Cluster starts a 3-node cluster, shut down at test end.
+func startR3Cluster(t *testing.T) []*server.Server {
+	t.Helper()
 	servers, err := natsserver.StartCluster([]string{t.TempDir(), t.TempDir(), t.TempDir()}, false)
 	if err != nil {
 		t.Fatalf("StartCluster: %v", err)
@@ -28,11 +39,7 @@ func openR3Log(t *testing.T) *natslog.Log {
 			s.WaitForShutdown()
 		}
 	})
-	l, err := natslog.Open(testCtx(t), connect(t, clusterURLs(servers)), natslog.Config{Replicas: 3})
-	if err != nil {
-		t.Fatalf("Open R3: %v", err)
-	}
-	return l
+	return servers
 }
 
 func clusterURLs(servers []*server.Server) string {

@@ -83,3 +83,30 @@ func kindOf(err error) error {
 	}
 	return nil
 }
+
+// unansweredCauses are the failures of one request attempt that mean it got
+// no answer at all: its wait for the answer (ReplyWait) ran out, or nobody
+// responded (no stream leader yet). Unlike the rest of unavailableCauses
+// they say nothing about the connection, which is up or reconnecting.
+var unansweredCauses = []error{
+	context.DeadlineExceeded, nats.ErrTimeout,
+	nats.ErrNoResponders, jetstream.ErrNoStreamResponse,
+}
+
+// unanswered reports whether err, from one request attempt whose caller's
+// context is still live, means that attempt was not answered, so that the
+// same request may be sent again. Definite answers (any JetStream API
+// error, such as a conflict or a duplicate in process) and failures of the
+// connection itself (closed, reconnect buffer full) are not.
+func unanswered(err error) bool {
+	var apiErr *jetstream.APIError
+	if errors.As(err, &apiErr) {
+		return false
+	}
+	for _, cause := range unansweredCauses {
+		if errors.Is(err, cause) {
+			return true
+		}
+	}
+	return false
+}

@@ -26,6 +26,9 @@ type Config struct {
 	Replicas   int           // default 1; 1-5, normally 1 or 3
 	Duplicates time.Duration // JetStream duplicate window, default 2m
 	MaxMsgSize int32         // default 0 = server max payload
+	// ReplyWait bounds how long one request of Append or LastSeq waits for
+	// its answer before it is sent again; default DefaultReplyWait.
+	ReplyWait time.Duration
 }
 
 // withDefaults returns cfg with zero fields replaced by their defaults.
@@ -42,6 +45,9 @@ func (cfg Config) withDefaults() Config {
 	if cfg.Duplicates == 0 {
 		cfg.Duplicates = DefaultDuplicates
 	}
+	if cfg.ReplyWait == 0 {
+		cfg.ReplyWait = DefaultReplyWait
+	}
 	return cfg
 }
 
@@ -56,6 +62,8 @@ func (cfg Config) validate() error {
 		return fmt.Errorf("natslog: Replicas %d out of range 1-5", cfg.Replicas)
 	case cfg.Duplicates < 0:
 		return fmt.Errorf("natslog: negative Duplicates %s", cfg.Duplicates)
+	case cfg.ReplyWait < 0:
+		return fmt.Errorf("natslog: negative ReplyWait %s", cfg.ReplyWait)
 	case cfg.MaxMsgSize < 0:
 		return fmt.Errorf("natslog: negative MaxMsgSize %d", cfg.MaxMsgSize)
 	}
@@ -88,11 +96,12 @@ func (cfg Config) streamConfig() jetstream.StreamConfig {
 // Log is the event log: one JetStream stream with one subject. It is safe
 // for concurrent use.
 type Log struct {
-	nc      *nats.Conn
-	js      jetstream.JetStream
-	stream  jetstream.Stream
-	name    string
-	subject string
+	nc        *nats.Conn
+	js        jetstream.JetStream
+	stream    jetstream.Stream
+	name      string
+	subject   string
+	replyWait time.Duration // one request's wait for its answer
 }
 
 // Msg is one entry of the log.
@@ -122,7 +131,7 @@ func Open(ctx context.Context, nc *nats.Conn, cfg Config) (*Log, error) {
 	if err != nil {
 		return nil, classify("open stream "+cfg.Stream, err)
 	}
-	return &Log{nc: nc, js: js, stream: stream, name: cfg.Stream, subject: cfg.Subject}, nil
+	return &Log{nc: nc, js: js, stream: stream, name: cfg.Stream, subject: cfg.Subject, replyWait: cfg.ReplyWait}, nil
 }
 
 // Stream returns the underlying JetStream stream, for callers needing info.
@@ -131,9 +140,15 @@ func (l *Log) Stream() jetstream.Stream { return l.stream }
 // Subject returns the subject every entry is appended on.
 func (l *Log) Subject() string { return l.subject }
 
-// LastSeq returns the sequence of the last entry, 0 for an empty log.
+// LastSeq returns the sequence of the last entry, 0 for an empty log. Like
+// Append, it asks again every ReplyWait while it gets no answer, until ctx
+// ends.
 func (l *Log) LastSeq(ctx context.Context) (uint64, error) {
-	info, err := l.stream.Info(ctx)
+	var info *jetstream.StreamInfo
+	_, err := l.untilAnswered(ctx, func(ctx context.Context) (err error) {
+		info, err = l.stream.Info(ctx)
+		return err
+	})
 	if err != nil {
 		return 0, classify("stream info", err)
 	}
