@@ -29,17 +29,24 @@ func ValidateName(kind, s string) error {
 	return nil
 }
 
+// noSpaceOrControl checks that s is valid UTF-8 with no whitespace and no
+// control character. U+FFFD counts as invalid UTF-8: encoding/json puts it
+// for bytes that are not UTF-8, so in a decoded request it stands for them.
 func noSpaceOrControl(s string) error {
 	if !utf8.ValidString(s) {
-		return errors.New("not valid UTF-8")
+		return errNotUTF8
 	}
 	for _, r := range s {
-		if unicode.IsSpace(r) {
+		switch {
+		case unicode.IsSpace(r):
 			return errors.New("contains whitespace")
-		}
-		if unicode.IsControl(r) || r == utf8.RuneError {
+		case r == utf8.RuneError:
+			return fmt.Errorf("%w (U+FFFD, which stands for bytes that are not UTF-8)", errNotUTF8)
+		case unicode.IsControl(r):
 			return errors.New("contains a control character")
 		}
 	}
 	return nil
 }
+
+var errNotUTF8 = errors.New("is not valid UTF-8")
