@@ -221,6 +221,7 @@ type clusterRun struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
 	token  string
+	gaps   []time.Duration // longest stretch without an acknowledgement after each loss
 }
 
 // TestClusterLosesAServer runs two permledger instances against a 3-node
@@ -249,6 +250,7 @@ func TestClusterLosesAServer(t *testing.T) {
 	close(r.stop)
 	r.wg.Wait()
 	s := r.verify()
+	t.Logf("STALL: longest stretch without an acknowledgement after each server loss: %v", r.gaps)
 	t.Logf("CLUSTER: 3 nodes, R3 stream, 2 instances, %d servers killed under load and %d restarted and caught up; %s; %d checks answered; in %s",
 		rounds+1, rounds, s, r.checks.answered(), time.Since(began).Round(time.Millisecond))
 }
@@ -311,10 +313,22 @@ func (r *clusterRun) lose(n int, spare *node) *node {
 	if checksMeanwhile == 0 && firstAck > 3*time.Second {
 		r.t.Errorf("no check was answered in the %s before the first command after losing %s", firstAck, victim.name)
 	}
+	// The append in flight when the leader went lost its acknowledgement;
+	// it used to wait for it until the 10s command deadline, every other
+	// command of that instance queued behind it. natslog now asks again
+	// every ReplyWait (1s), so the first acknowledgement comes within a few
+	// seconds. The longest stretch is logged, not asserted: a projector
+	// whose consumer was on the lost server can still stall up to 10s
+	// (docs/reliability.md).
+	if firstAck > 5*time.Second {
+		r.t.Errorf("the first command after losing %s was acknowledged after %s, want < 5s", victim.name, firstAck)
+	}
+	gap := r.rec.longestGap(lost)
+	r.gaps = append(r.gaps, gap.Round(time.Millisecond))
 	r.t.Logf("killed %s (stream leader: %v): first command acknowledged after %s, %d checks answered meanwhile; "+
 		"%d commands and %d checks in %s; longest stretch without an acknowledgement %s", victim.name, wasLeader,
 		firstAck.Round(time.Millisecond), checksMeanwhile, n, r.checks.answered()-checksBefore,
-		time.Since(lost).Round(time.Millisecond), r.rec.longestGap(lost).Round(time.Millisecond))
+		time.Since(lost).Round(time.Millisecond), gap.Round(time.Millisecond))
 	return victim
 }
 
