@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats.go"
@@ -27,6 +28,12 @@ type Config struct {
 	StreamSeq func(context.Context) (uint64, error)
 	// ObserveCheck, if set, is called for every check with its latency.
 	ObserveCheck func(allowed bool, err error, d time.Duration)
+	// Commands bounds the commands executed at once (default 64). A NATS
+	// subscription hands its messages over one at a time, so commands run
+	// on their own goroutines: a login's password hashing must not hold up
+	// the grants behind it. Decisions and appends stay one at a time (the
+	// handler's lock); what runs in parallel is the work before them.
+	Commands int
 	// History reads the log for permledger.q.history (nil: the subject
 	// answers unavailable).
 	History queries.LogReader
@@ -38,6 +45,9 @@ type Server struct {
 	qs   *queries.Service
 	cfg  Config
 	subs []*nats.Subscription
+	// slots bounds the commands in flight; inflight waits for them.
+	slots    chan struct{}
+	inflight sync.WaitGroup
 }
 
 // Start subscribes every subject on nc.
@@ -48,7 +58,10 @@ func Start(nc *nats.Conn, cmds *commands.Handler, qs *queries.Service, cfg Confi
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Server{cmds: cmds, qs: qs, cfg: cfg}
+	if cfg.Commands <= 0 {
+		cfg.Commands = 64
+	}
+	s := &Server{cmds: cmds, qs: qs, cfg: cfg, slots: make(chan struct{}, cfg.Commands)}
 	for subj, h := range s.handlers() {
 		sub, err := nc.QueueSubscribe(subj, api.QueueGroup, h)
 		if err != nil {
@@ -75,7 +88,7 @@ func Subjects() []string {
 // handlers maps every subject to its handler.
 func (s *Server) handlers() map[string]nats.MsgHandler {
 	return map[string]nats.MsgHandler{
-		api.CommandPrefix + "*":   s.command,
+		api.CommandPrefix + "*":   s.concurrently(s.command),
 		api.SubjectCheck:          s.check,
 		api.SubjectExplain:        s.explain,
 		api.SubjectBatchCheck:     s.batchCheck,
@@ -109,6 +122,33 @@ func (s *Server) Drain() {
 			s.cfg.Logger.Warn("natsapi: requests still in flight at shutdown")
 			return
 		}
+	}
+	done := make(chan struct{})
+	go func() {
+		s.inflight.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-timer.C:
+		s.cfg.Logger.Warn("natsapi: commands still in flight at shutdown")
+	}
+}
+
+// concurrently runs h on its own goroutine once a slot is free; while every
+// slot is taken the subscription waits, which leaves further messages
+// queued in the client (backpressure, bounded by its pending limits).
+func (s *Server) concurrently(h nats.MsgHandler) nats.MsgHandler {
+	return func(m *nats.Msg) {
+		s.slots <- struct{}{}
+		s.inflight.Add(1)
+		go func() {
+			defer func() {
+				<-s.slots
+				s.inflight.Done()
+			}()
+			h(m)
+		}()
 	}
 }
 
