@@ -26,7 +26,7 @@ func TestSlowLoginsDoNotHoldUpAGrant(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	l, err := ledger.Open(ctx, ledger.Config{DataDir: t.TempDir(), Embedded: natsserver.Config{Port: -1},
-		BcryptCost: 12, ServeAPI: true})
+		BcryptCost: 10, ServeAPI: true})
 	if err != nil {
 		t.Fatal(err)
 	}
