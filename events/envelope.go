@@ -85,6 +85,16 @@ func New(m Meta, p Payload) Envelope {
 	}
 }
 
+// NewBatch is the batch of command m.CommandID that appends ps, each
+// wrapped by New.
+func NewBatch(m Meta, command string, ps []Payload) Batch {
+	b := Batch{CommandID: m.CommandID, Command: command, Events: make([]Envelope, 0, len(ps))}
+	for _, p := range ps {
+		b.Events = append(b.Events, New(m, p))
+	}
+	return b
+}
+
 // encodePayload is json.Marshal(p), without reflection-driven encoding for
 // the payload types of plain fields.
 func encodePayload(p Payload) ([]byte, error) {

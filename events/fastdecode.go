@@ -142,7 +142,15 @@ func (d *envDecoder) envelopes(s *scanner) ([]Envelope, bool) {
 	if !s.consume('[') {
 		return nil, false
 	}
-	out := []Envelope{}
+	// A canonical envelope takes more than 160 bytes: room for most
+	// batches without growing (a bulk message holds a thousand events).
+	n := min((len(s.b)-s.i)/160, 1<<14)
+	out := make([]Envelope, 0, n)
+	d.idSpans = make([][2]int32, 0, n)
+	d.ids = make([]byte, 0, 26*n)
+	if d.payloads {
+		d.decoded = make([]Payload, 0, n)
+	}
 	if s.consume(']') {
 		return out, true
 	}

@@ -151,6 +151,7 @@ type tx struct {
 	catalog  *catalog.Catalog
 	docs     *userCache        // the store's cache when the tx began
 	written  map[string][]byte // user documents written (nil: deleted), for the cache
+	kbuf     []byte            // scratch for keys (see key)
 
 	// per message
 	seq        uint64
@@ -237,22 +238,35 @@ func (t *tx) flush(m Msg, batch events.Batch) error {
 }
 
 func (t *tx) writeUser(name string, u *User) error {
-	if err := t.b.Set(seqKey(pUserEvents, name, t.seq), nil, nil); err != nil {
+	if err := t.b.Set(t.seqKey(pUserEvents, name), nil, nil); err != nil {
 		return err
 	}
 	if u == nil {
 		t.written[name] = nil
-		if err := t.b.Delete(key(pUser, name), nil); err != nil {
+		if err := t.b.Delete(t.key(pUser, name), nil); err != nil {
 			return err
 		}
-		return t.b.Set(seqKey(pUserHist, name, t.seq), nil, nil)
+		return t.b.Set(t.seqKey(pUserHist, name), nil, nil)
 	}
 	b := encodeUser(nil, u)
 	t.written[name] = b
-	if err := t.b.Set(key(pUser, name), b, nil); err != nil {
+	if err := t.b.Set(t.key(pUser, name), b, nil); err != nil {
 		return err
 	}
-	return t.b.Set(seqKey(pUserHist, name, t.seq), b, nil)
+	return t.b.Set(t.seqKey(pUserHist, name), b, nil)
+}
+
+// key is key(prefix, parts...) in the tx's scratch buffer, for a key the
+// batch copies at once (Set, Delete): a bulk load writes ten a user.
+func (t *tx) key(prefix []byte, parts ...string) []byte {
+	t.kbuf = appendKey(t.kbuf[:0], prefix, parts...)
+	return t.kbuf
+}
+
+// seqKey is seqKey(prefix, name, t.seq) in the tx's scratch buffer.
+func (t *tx) seqKey(prefix []byte, name string) []byte {
+	t.kbuf = appendSeqKey(t.kbuf[:0], prefix, name, t.seq)
+	return t.kbuf
 }
 
 func (t *tx) writeRole(name string, r *Role) error {

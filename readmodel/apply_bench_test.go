@@ -17,11 +17,7 @@ func bulkMessages(b *testing.B, n, usersPerMsg int) []Msg {
 	at := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	enc := func(seq int, ps []events.Payload) Msg {
 		m := events.Meta{Time: at, Actor: "bench-admin", CommandID: fmt.Sprint("load:", seq), RunID: "load"}
-		batch := events.Batch{CommandID: m.CommandID, Command: "bench-load"}
-		for _, p := range ps {
-			batch.Events = append(batch.Events, events.New(m, p))
-		}
-		data, err := events.EncodeBatch(batch)
+		data, err := events.EncodeBatch(events.NewBatch(m, "bench-load", ps))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -65,7 +65,8 @@ func (t *tx) userCreated(e events.UserCreated) error {
 	if u, err := t.user(e.User); err != nil || u != nil {
 		return err
 	}
-	u := &User{Name: e.User, CreatedSeq: t.seq, PasswordHash: e.PasswordHash, Status: e.Status, Admin: e.Admin, Prov: t.prov}
+	u := &User{Name: e.User, CreatedSeq: t.seq, PasswordHash: e.PasswordHash, Status: e.Status, Admin: e.Admin, Prov: t.prov,
+		Assignments: make([]policy.Assignment, 0, 8)} // holdings follow the creation in an import
 	t.touch(e.User, u)
 	if !u.Admin {
 		return nil // an absent user has no ad/ key to clear: no tombstone per new user
@@ -178,7 +179,7 @@ func (t *tx) roleAssigned(e events.RoleAssigned) error {
 	}
 	u.Assignments = append(u.Assignments, policy.Assignment{Role: e.Role, Value: e.Value, Prov: t.prov})
 	t.touch(e.User, u)
-	return t.b.Set(key(pRoleHolder, e.Role, e.User, e.Value), nil, nil)
+	return t.b.Set(t.key(pRoleHolder, e.Role, e.User, e.Value), nil, nil)
 }
 
 func (t *tx) roleDissociated(e events.RoleDissociated) error {

@@ -33,22 +33,30 @@ func key(prefix []byte, parts ...string) []byte {
 	for _, p := range parts {
 		n += len(p) + 1
 	}
-	k := make([]byte, 0, n)
-	k = append(k, prefix...)
+	return appendKey(make([]byte, 0, n), prefix, parts...)
+}
+
+// appendKey appends key(prefix, parts...) to dst.
+func appendKey(dst, prefix []byte, parts ...string) []byte {
+	dst = append(dst, prefix...)
 	for i, p := range parts {
 		if i > 0 {
-			k = append(k, 0)
+			dst = append(dst, 0)
 		}
-		k = append(k, p...)
+		dst = append(dst, p...)
 	}
-	return k
+	return dst
 }
 
 // seqKey is prefix + name + 0x00 + big-endian seq.
 func seqKey(prefix []byte, name string, seq uint64) []byte {
-	k := key(prefix, name)
-	k = append(k, 0)
-	return binary.BigEndian.AppendUint64(k, seq)
+	return appendSeqKey(make([]byte, 0, len(prefix)+len(name)+9), prefix, name, seq)
+}
+
+// appendSeqKey appends seqKey(prefix, name, seq) to dst.
+func appendSeqKey(dst, prefix []byte, name string, seq uint64) []byte {
+	dst = append(appendKey(dst, prefix, name), 0)
+	return binary.BigEndian.AppendUint64(dst, seq)
 }
 
 // nameScope is the [lower, upper) range of every key prefix + name + 0x00 ...
