@@ -355,7 +355,7 @@ func (r *clusterRun) rejoin(n *node) {
 func (r *clusterRun) verify() tally {
 	r.diagnoseRead()
 	idx, entries := logIndex(r.ctx, r.t, r.a.Log)
-	s := verifyLog(r.t, idx, entries, r.rec, true)
+	s := verifyLog(r.t, idx, entries, r.rec, openNoops(r.ctx, r.t, r.a))
 	verifyReplay(r.ctx, r.t, r.a)
 	verifyReplay(r.ctx, r.t, r.b)
 	da, _, _ := r.a.Store.Digest()

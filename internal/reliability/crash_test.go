@@ -210,7 +210,7 @@ func (r *crashRun) verify() tally {
 	}
 	defer l.Close()
 	idx, n := logIndex(r.ctx, t, l.Log)
-	s := verifyLog(t, idx, n, r.rec, false)
+	s := verifyLog(t, idx, n, r.rec, openNoops(r.ctx, t, l))
 	verifyReplay(r.ctx, t, l)
 	r.verifyLogs()
 	return s

@@ -8,23 +8,26 @@ import (
 	"testing"
 	"time"
 
+	"github.com/permledger/permledger/commands"
 	"github.com/permledger/permledger/events"
 	"github.com/permledger/permledger/internal/ledger"
 	"github.com/permledger/permledger/internal/natslog"
+	"github.com/permledger/permledger/internal/noopkv"
 )
 
 // tally is what a run proved, for the test log and docs/reliability.md.
 type tally struct {
 	submitted, acked, appended, found, noops, refused, repeats, unknown, unknownLanded, retries int
-	logEntries, refusedLanded, noopRerun                                                        int
+	logEntries, refusedLanded                                                                   int
+	noopRecord                                                                                  func(id string) (commands.NoopRecord, bool)
 }
 
 func (s tally) String() string {
 	return fmt.Sprintf("%d commands submitted, %d acknowledged (%d appended, all %d found exactly once; %d no-ops, "+
 		"%d answered as repeats of an earlier attempt), %d refused for good, %d unknown at the end (%d of them in the log), "+
-		"%d attempts retried after an unknown outcome, %d log entries; %d refusals and %d no-ops whose earlier attempt landed later",
+		"%d attempts retried after an unknown outcome, %d log entries; %d refusals whose earlier attempt landed later",
 		s.submitted, s.acked, s.appended, s.found, s.noops, s.repeats, s.refused, s.unknown, s.unknownLanded, s.retries,
-		s.logEntries, s.refusedLanded, s.noopRerun)
+		s.logEntries, s.refusedLanded)
 }
 
 // logIndex maps command ids to the sequences of the log entries carrying them.
@@ -58,14 +61,24 @@ func logIndex(ctx context.Context, t *testing.T, log *natslog.Log) (map[string][
 // queued on a live instance when the retry was answered (the cluster; a
 // killed serve takes its queue with it). A refusal is not recorded, so that
 // attempt may run later and append: SEMANTICS allows it ("a command that
-// failed appended nothing and is simply run again"). A no-op is not recorded
-// either, and that is the bug TestNoOpCommandIDIsNotRunAgain pins down:
-// with lateNoopIsKnownBug the test logs it instead of failing.
-func verifyLog(t *testing.T, idx map[string][]uint64, entries int, rec *recorder, lateNoopIsKnownBug bool) tally {
+// failed appended nothing and is simply run again"). A no-op is recorded
+// (commands/noop_records.go): an id answered as a no-op must not be in the
+// log at all.
+//
+// noops reads the ledger's no-op records (the bucket beside the stream): a
+// repeat answering a no-op looks like a repeat answering an append (events
+// 0, repeat true), and only the record tells them apart.
+func verifyLog(t *testing.T, idx map[string][]uint64, entries int, rec *recorder, noops *noopkv.Records) tally {
 	t.Helper()
 	rec.mu.Lock()
 	defer rec.mu.Unlock()
-	s := tally{submitted: len(rec.outcomes), retries: rec.retries, logEntries: entries}
+	s := tally{submitted: len(rec.outcomes), retries: rec.retries, logEntries: entries, noopRecord: func(id string) (commands.NoopRecord, bool) {
+		r, found, err := noops.Fetch(context.Background(), id)
+		if err != nil {
+			t.Fatalf("reading the no-op record of %s: %v", id, err)
+		}
+		return r, found
+	}}
 	for id, seqs := range idx {
 		if len(seqs) > 1 {
 			t.Errorf("command %s is in the log %d times, at %v", id, len(seqs), seqs)
@@ -75,13 +88,13 @@ func verifyLog(t *testing.T, idx map[string][]uint64, entries int, rec *recorder
 		}
 	}
 	for id, o := range rec.outcomes {
-		s.check(t, o, idx[id], lateNoopIsKnownBug)
+		s.check(t, o, idx[id])
 	}
 	return s
 }
 
 // check counts one outcome and checks it against the log entries of its id.
-func (s *tally) check(t *testing.T, o *outcome, seqs []uint64, lateNoopIsKnownBug bool) {
+func (s *tally) check(t *testing.T, o *outcome, seqs []uint64) {
 	switch {
 	case o.unknown:
 		s.unknown++
@@ -95,6 +108,10 @@ func (s *tally) check(t *testing.T, o *outcome, seqs []uint64, lateNoopIsKnownBu
 		} else if len(seqs) > 0 {
 			t.Errorf("%s %s was refused (%s) yet is in the log at %v; attempts: %q", o.name, o.id, o.code, seqs, o.trail)
 		}
+	case o.repeat && len(seqs) == 0 && s.isNoop(o):
+		s.acked++
+		s.noops++
+		s.repeats++
 	case o.events > 0 || o.repeat:
 		s.acked++
 		s.appended++
@@ -110,19 +127,23 @@ func (s *tally) check(t *testing.T, o *outcome, seqs []uint64, lateNoopIsKnownBu
 	default:
 		s.acked++
 		s.noops++
-		s.checkNoop(t, o, seqs, lateNoopIsKnownBug)
+		s.checkNoop(t, o, seqs)
 	}
 }
 
-func (s *tally) checkNoop(t *testing.T, o *outcome, seqs []uint64, lateNoopIsKnownBug bool) {
-	switch {
-	case len(seqs) > 0 && len(o.trail) > 1 && lateNoopIsKnownBug:
-		s.noopRerun++
-		t.Logf("KNOWN BUG (TestNoOpCommandIDIsNotRunAgain): %s %s was answered as a no-op, then its earlier "+
-			"attempt appended at %v; attempts: %q", o.name, o.id, seqs, o.trail)
-	case len(seqs) > 0:
+func (s *tally) checkNoop(t *testing.T, o *outcome, seqs []uint64) {
+	if len(seqs) > 0 {
 		t.Errorf("%s %s was answered as a no-op yet is in the log at %v; attempts: %q", o.name, o.id, seqs, o.trail)
 	}
+	if !s.isNoop(o) {
+		t.Errorf("%s %s was answered as a no-op at seq %d but has no such no-op record; attempts: %q", o.name, o.id, o.seq, o.trail)
+	}
+}
+
+// isNoop reports whether the ledger recorded o's id as a no-op at o's seq.
+func (s *tally) isNoop(o *outcome) bool {
+	r, found := s.noopRecord(o.id)
+	return found && r.Seq == o.seq && r.Command == o.name
 }
 
 // verifyReplay checks that the read model equals a replay of the log from
@@ -144,4 +165,16 @@ func verifyReplay(ctx context.Context, t *testing.T, l *ledger.Ledger) {
 		t.Errorf("read model differs from a replay at %q: live %q, replayed %q", d.Key, d.Live, d.Rebuilt)
 	}
 	t.Logf("read model at seq %d equals a replay of the log from scratch (%d keys compared)", seq, keys)
+}
+
+// openNoops reads the no-op records of l's stream on l's connection.
+func openNoops(ctx context.Context, t *testing.T, l *ledger.Ledger) *noopkv.Records {
+	t.Helper()
+	info := l.Log.Stream().CachedInfo().Config
+	r, err := noopkv.Open(ctx, l.Conn, info.Name, info.Replicas, nil)
+	if err != nil {
+		t.Fatalf("opening the no-op records: %v", err)
+	}
+	t.Cleanup(r.Close)
+	return r
 }
