@@ -3,6 +3,7 @@ package events
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -226,6 +227,31 @@ func TestDecodeBatchSharedDecodesTheCanonicalForm(t *testing.T) {
 			if got.Events[i].ID != b.Events[i].ID || !bytes.Equal(got.Events[i].Data, b.Events[i].Data) {
 				t.Fatalf("event %d: %+v, encoded %+v", i, got.Events[i], b.Events[i])
 			}
+		}
+	}
+}
+
+// The types decoded without reflection map every field where json.Unmarshal
+// does (a reordered struct would otherwise swap values silently).
+func TestPlainPayloadsMatchJSON(t *testing.T) {
+	for typ := range plainPayloads {
+		d := registry[reflect.New(typ).Interface().(Payload).EventType()].fast
+		if d == nil || d.plain == nil {
+			t.Fatalf("%s is not decoded without reflection", typ)
+		}
+		obj := map[string]any{}
+		for i, f := range d.fields {
+			if f.kind == reflect.Bool {
+				obj[f.name] = true
+			} else {
+				obj[f.name] = fmt.Sprint("value-", i)
+			}
+		}
+		data, _ := json.Marshal(obj)
+		got, ok := d.decode(data)
+		want := reflect.New(typ)
+		if err := json.Unmarshal(data, want.Interface()); err != nil || !ok || !reflect.DeepEqual(got, want.Elem().Interface()) {
+			t.Errorf("%s: %#v, json.Unmarshal %#v (%v)", typ, got, want.Elem().Interface(), err)
 		}
 	}
 }

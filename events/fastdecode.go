@@ -317,6 +317,78 @@ func (d *envDecoder) time(s *scanner, dst *time.Time) bool {
 type payloadDecoder struct {
 	typ    reflect.Type
 	fields []payloadField // few: a linear search beats hashing
+
+	// plain, for the types a bulk import is made of, builds the payload
+	// from its string fields (in the order of fields) and its bool field
+	// without reflection; fields then lists those first, the bool last.
+	plain func(str [4]string, flag bool) Payload
+}
+
+// plainPayloads are the types decoded without reflection: every field a
+// string but at most one bool, the last.
+var plainPayloads = map[reflect.Type]func(str [4]string, flag bool) Payload{
+	reflect.TypeFor[UserCreated](): func(v [4]string, admin bool) Payload {
+		return UserCreated{User: v[0], PasswordHash: v[1], Status: v[2], Admin: admin}
+	},
+	reflect.TypeFor[RoleAssigned](): func(v [4]string, _ bool) Payload {
+		return RoleAssigned{Role: v[0], User: v[1], Value: v[2]}
+	},
+	reflect.TypeFor[PermissionGranted](): func(v [4]string, _ bool) Payload {
+		return PermissionGranted{User: v[0], Permission: v[1], Context: v[2]}
+	},
+	reflect.TypeFor[PermissionRevoked](): func(v [4]string, _ bool) Payload {
+		return PermissionRevoked{User: v[0], Permission: v[1], Context: v[2]}
+	},
+}
+
+// plainFrom is decodeFrom for a type with plain set: what the reflecting
+// path decodes, field for field.
+func (d *payloadDecoder) plainFrom(s *scanner) (Payload, bool) {
+	var str [4]string
+	var flag bool
+	if !s.consume('{') {
+		return nil, false
+	}
+	if s.consume('}') {
+		return d.plain(str, flag), true
+	}
+	var seen uint64
+	for {
+		k, ok := s.plainString()
+		if !ok || !s.consume(':') {
+			return nil, false
+		}
+		i := d.index(k)
+		if i < 0 || seen&(1<<i) != 0 {
+			return nil, false
+		}
+		seen |= 1 << i
+		if d.fields[i].kind == reflect.Bool {
+			flag, ok = s.boolean()
+		} else {
+			var v []byte
+			v, ok = s.plainString()
+			str[i] = s.text(v)
+		}
+		if !ok {
+			return nil, false
+		}
+		if s.consume('}') {
+			return d.plain(str, flag), true
+		}
+		if !s.consume(',') {
+			return nil, false
+		}
+	}
+}
+
+func (d *payloadDecoder) index(k []byte) int {
+	for i, f := range d.fields {
+		if f.name == string(k) {
+			return i
+		}
+	}
+	return -1
 }
 
 type payloadField struct {
@@ -347,7 +419,26 @@ func newPayloadDecoder(t reflect.Type) *payloadDecoder {
 		}
 		d.fields = append(d.fields, payloadField{name: name, index: i, kind: kind, bit: 1 << i})
 	}
+	if mk := plainPayloads[t]; mk != nil && plainLayout(d.fields) {
+		d.plain = mk
+	}
 	return d
+}
+
+// plainLayout reports whether fields fit plainFrom: at most four strings,
+// then at most one bool.
+func plainLayout(fields []payloadField) bool {
+	strs := 0
+	for i, f := range fields {
+		switch {
+		case f.kind == reflect.String && strs == i && strs < 4:
+			strs++
+		case f.kind == reflect.Bool && i == len(fields)-1:
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // decode returns the payload (a value, as Decode returns it); ok is false
@@ -364,6 +455,9 @@ func (d *payloadDecoder) decode(data []byte) (Payload, bool) {
 
 // decodeFrom reads one payload object at s.i and leaves s.i after it.
 func (d *payloadDecoder) decodeFrom(s *scanner) (Payload, bool) {
+	if d.plain != nil {
+		return d.plainFrom(s)
+	}
 	v := reflect.New(d.typ).Elem()
 	if !s.consume('{') {
 		return nil, false
