@@ -32,6 +32,9 @@ func fastSeeds() [][]byte {
 		[]byte(`{"events":[{"type":"role.assigned","v":1,"time":"2026-01-01T00:00:00+02:00","data":[1,-2.5e+3,true,false,null,"\"",{}]}]}`),
 		[]byte("{\"events\":[{\"type\":\"\xff\",\"v\":1,\"data\":{}}]}"),
 		[]byte(`{"events":[{"type":"x","v":1,"time":"not a time","data":{}}]}`),
+		[]byte(`{"events":[{"type":"team.created","v":1,"time":"2026-01-01T00:00:00Z","actor":"ab","run_id":"r","data":{"team":"t"}},` +
+			`{"type":"team.created","v":1,"time":"2026-01-01T00:00:00Z","actor":"abc","run_id":"r\u0041","data":{"team":"t"}},` +
+			`{"type":"team.created","v":1,"time":"2026-01-01T00:00:00.5Z","actor":"abc","data":{"team":"t"}}]}`),
 	}
 	return seeds
 }

@@ -267,10 +267,19 @@ func (s *scanner) text(b []byte) string {
 	if s.intern == nil || len(b) > 64 {
 		return string(b)
 	}
+	slot := &s.recent[0]
+	if len(b) > 0 {
+		slot = &s.recent[(len(b)+int(b[0])+int(b[len(b)-1]))%len(s.recent)]
+	}
+	if *slot == string(b) {
+		return *slot
+	}
 	if t, ok := s.intern[string(b)]; ok {
+		*slot = t
 		return t
 	}
 	t := string(b)
+	*slot = t
 	if len(s.intern) < 4096 {
 		s.intern[t] = t
 	}
@@ -279,6 +288,10 @@ func (s *scanner) text(b []byte) string {
 
 // reuse reads a plain string into *dst, reusing prev if it is equal.
 func (s *scanner) reuse(dst *string, prev string) bool {
+	if s.quoted(prev) {
+		*dst = prev
+		return true
+	}
 	v, ok := s.plainString()
 	if !ok {
 		return false
@@ -295,6 +308,11 @@ func (s *scanner) reuse(dst *string, prev string) bool {
 // it), reusing the previous envelope's if the text is the same.
 func (d *envDecoder) time(s *scanner, dst *time.Time) bool {
 	s.skipSpace()
+	if d.timeText != nil && hasWord(s.b[s.i:], string(d.timeText)) {
+		s.i += len(d.timeText) // the previous time, quotes included
+		*dst = d.timeVal
+		return true
+	}
 	start := s.i
 	if _, ok := s.plainString(); !ok {
 		return false

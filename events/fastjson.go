@@ -21,8 +21,23 @@ type scanner struct {
 	// escapes in a json.RawMessage ('<', '>', '&', U+2028, U+2029: any
 	// 0xE2 byte, conservatively), for compactJSON.
 	escapeFree bool
-	// intern, if set, shares the strings of payloads (see text).
+	// intern, if set, shares the strings of payloads (see text); recent
+	// are the last few, looked at before the map.
 	intern map[string]string
+	recent [16]string
+}
+
+// quoted reads the string prev if it stands next, quoted, and reports
+// whether it did. prev must be a string plainString returned: it has no
+// character that would end or escape it, so the bytes need no scanning.
+func (s *scanner) quoted(prev string) bool {
+	s.skipSpace()
+	b, n := s.b[s.i:], len(prev)
+	if len(b) < n+2 || b[0] != '"' || b[n+1] != '"' || string(b[1:n+1]) != prev {
+		return false
+	}
+	s.i += n + 2
+	return true
 }
 
 // Byte classes for the string loops: plainByte is a byte json.Marshal
