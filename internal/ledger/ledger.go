@@ -118,6 +118,12 @@ func (l *Ledger) connect() error {
 		l.Server, url = s, s.ClientURL()
 	}
 	opts := append([]nats.Option{nats.Name("permledger"), nats.MaxReconnects(-1)}, l.cfg.NATSOptions...)
+	if l.Server != nil {
+		// The embedded server is reached in process, not over loopback
+		// TCP: a command's append, its delivery to the projector and its
+		// reply each skip a socket (issue 7).
+		opts = append(opts, nats.InProcessServer(l.Server))
+	}
 	nc, err := nats.Connect(url, opts...)
 	if err != nil {
 		return fmt.Errorf("ledger: connecting to NATS at %s: %w", url, err)

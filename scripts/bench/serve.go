@@ -109,7 +109,7 @@ func (s *server) start() error {
 	if s.baseURL, err = s.listen(bareHandler()); err != nil {
 		return err
 	}
-	if s.echo, err = nats.Connect(s.l.Server.ClientURL(), nats.Name("bench-echo")); err != nil {
+	if s.echo, err = nats.Connect(s.l.Server.ClientURL(), nats.Name("bench-echo"), nats.InProcessServer(s.l.Server)); err != nil {
 		return err
 	}
 	if _, err := s.echo.Subscribe(subjectEcho, func(m *nats.Msg) { _ = m.Respond(m.Data) }); err != nil {
