@@ -96,7 +96,7 @@ func (h *Handler) Execute(ctx context.Context, req Request) (Reply, error) {
 	}
 	x := &execution{h: h, req: req, clientID: req.CommandID != ""}
 	if req.CommandID == "" {
-		x.req.CommandID = events.NewID(h.cfg.Now())
+		x.req.CommandID, x.generatedID = events.NewID(h.cfg.Now()), true
 	}
 	x.cmd, x.parseErr = Parse(req.Name, req.Args)
 	if m, ok := x.cmd.(*Migrate); ok {
@@ -152,6 +152,9 @@ type execution struct {
 	prepared  bool
 	conflicts int
 	clientID  bool // the command id was chosen by the client (a generated one cannot come back)
+	// generatedID: the id was made here just now, so no record of it can
+	// exist (a migration step's id is neither: it is derived from its run)
+	generatedID bool
 }
 
 // slow reports whether the command has slow work to prepare (a password to
@@ -387,6 +390,9 @@ func (x *execution) reply(out Outcome, n int, seq uint64) Reply {
 // repeat answers a command id that already succeeded: appended (the read
 // model's record) or answered as a no-op (the no-op records).
 func (x *execution) repeat(st State) (*Reply, error) {
+	if x.generatedID {
+		return nil, nil
+	}
 	rec, err := st.Command(x.req.CommandID)
 	if err != nil {
 		return nil, err

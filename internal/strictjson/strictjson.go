@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"reflect"
 	"strings"
+	"sync"
 )
 
 // Unmarshal decodes data into v (a pointer to a struct, or any type).
@@ -106,8 +107,19 @@ func checkMap(data []byte, t reflect.Type, path string) error {
 	return nil
 }
 
-// objectKeys lists an object's keys in order with their raw values.
+// objectKeys lists an object's keys in order with their raw values (ok is
+// false if data is not an object). It scans the bytes once (scan.go), and
+// hands keys with escapes, and anything it does not expect, to
+// tokenObjectKeys, the encoding/json reference it must agree with.
 func objectKeys(data []byte) ([]string, []json.RawMessage, bool) {
+	if keys, vals, ok := scanObjectKeys(data); ok {
+		return keys, vals, true
+	}
+	return tokenObjectKeys(data)
+}
+
+// tokenObjectKeys is objectKeys by encoding/json's tokenizer.
+func tokenObjectKeys(data []byte) ([]string, []json.RawMessage, bool) {
 	dec := json.NewDecoder(bytes.NewReader(data))
 	if tok, err := dec.Token(); err != nil || tok != json.Delim('{') {
 		return nil, nil, false
@@ -128,9 +140,22 @@ func objectKeys(data []byte) ([]string, []json.RawMessage, bool) {
 	return keys, vals, true
 }
 
+// fieldCache holds jsonFields per struct type.
+var fieldCache sync.Map // reflect.Type -> map[string]reflect.Type
+
 // jsonFields maps a struct's exact JSON names to field types, following
-// embedded structs as encoding/json does.
+// embedded structs as encoding/json does (cached per type; callers must
+// not modify the map).
 func jsonFields(t reflect.Type) map[string]reflect.Type {
+	if f, ok := fieldCache.Load(t); ok {
+		return f.(map[string]reflect.Type)
+	}
+	f := structFields(t)
+	fieldCache.Store(t, f)
+	return f
+}
+
+func structFields(t reflect.Type) map[string]reflect.Type {
 	out := map[string]reflect.Type{}
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
