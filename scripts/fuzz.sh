@@ -30,6 +30,7 @@ targets=(
 	"./catalog FuzzPermission"
 	"./catalog FuzzParseCatalog"
 	"./policy FuzzCheck"
+	"./internal/strictjson FuzzObjectKeys"
 )
 
 out="$(mktemp)"
