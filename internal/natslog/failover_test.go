@@ -30,6 +30,7 @@ type appended struct {
 	id   string
 	seq  uint64
 	took time.Duration
+	at   time.Time // when it returned
 	err  error
 }
 
@@ -60,7 +61,7 @@ func (a *failoverAppender) run(stop <-chan struct{}) {
 			ctx, cancel := context.WithTimeout(context.Background(), a.deadline)
 			began := time.Now()
 			seq, err := a.l.Append(ctx, []byte(id), id, expected, nil)
-			took := time.Since(began)
+			took, at := time.Since(began), time.Now()
 			switch {
 			case err == nil, errors.Is(err, natslog.ErrDuplicate):
 				expected, done = seq, true
@@ -68,7 +69,7 @@ func (a *failoverAppender) run(stop <-chan struct{}) {
 				expected, err = a.l.LastSeq(ctx)
 			}
 			cancel()
-			a.record(appended{id: id, seq: seq, took: took, err: err}, done)
+			a.record(appended{id: id, seq: seq, took: took, at: at, err: err}, done)
 			if err != nil && !errors.Is(err, natslog.ErrDuplicate) && !errors.Is(err, natslog.ErrConflict) {
 				return
 			}
