@@ -36,6 +36,10 @@ const readHeartbeat = 5 * time.Second
 // delete was skipped.
 const readInactiveThreshold = 2 * time.Minute
 
+// minReadStall is the least wait for an entry after which the watchdog
+// asks whether the log holds it, whatever ReplyWait.
+const minReadStall = 200 * time.Millisecond
+
 // errReachedEnd stops ReadUntil's inner Read once toSeq was delivered.
 var errReachedEnd = errors.New("natslog: reached end")
 
@@ -203,11 +207,11 @@ type stallWatch struct {
 }
 
 // watchStall calls restart, after setting w.stalled, once the reader has
-// waited ReplyWait for an entry that the log's last sequence says is there,
-// and still waits. It returns when ctx ends.
+// waited ReplyWait (at least minReadStall) for an entry that the log's last
+// sequence says is there, and still waits. It returns when ctx ends.
 func (l *Log) watchStall(ctx context.Context, w *stallWatch, restart context.CancelFunc) {
-	after := l.replyWait
-	tick := time.NewTicker(max(after/4, time.Millisecond))
+	after := max(l.replyWait, minReadStall)
+	tick := time.NewTicker(after / 4)
 	defer tick.Stop()
 	var asked time.Time
 	for {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go/jetstream"
 
@@ -90,5 +91,37 @@ func TestReadGoesOnAfterItsConsumerIsDeleted(t *testing.T) {
 	case m := <-r.msgs:
 		t.Errorf("unexpected seq %d after 5", m.Seq)
 	default:
+	}
+}
+
+// TestReadReplacesASilentConsumer pauses the consumer a Read delivers from,
+// which then delivers nothing, heartbeats on and says nothing, as one whose
+// answers are lost does: once Read has waited ReplyWait for entries the log
+// holds, it reads them through a new consumer.
+func TestReadReplacesASilentConsumer(t *testing.T) {
+	const replyWait = 300 * time.Millisecond
+	l := openLog(t, natslog.Config{ReplyWait: replyWait})
+	appendN(t, l, 3)
+	r := startReader(t, l, 1)
+	r.expect(t, 1, 2, 3)
+	ctx := testCtx(t)
+	names := l.Stream().ConsumerNames(ctx)
+	paused := 0
+	for name := range names.Name() {
+		if _, err := l.Stream().PauseConsumer(ctx, name, time.Now().Add(time.Hour)); err != nil {
+			t.Fatalf("PauseConsumer %s: %v", name, err)
+		}
+		paused++
+	}
+	if paused != 1 || names.Err() != nil {
+		t.Fatalf("paused %d consumers (%v), want 1", paused, names.Err())
+	}
+	began := time.Now()
+	appendN(t, l, 2)
+	r.expect(t, 4, 5)
+	took := time.Since(began)
+	t.Logf("entries appended behind a silent consumer delivered after %s", took.Round(time.Millisecond))
+	if took < replyWait || took > 10*replyWait {
+		t.Errorf("delivered after %s, want between ReplyWait %s and a few times it", took, replyWait)
 	}
 }
