@@ -141,6 +141,7 @@ func FuzzFastEncodeMatchesJSON(f *testing.F) {
 		payloads := []Payload{
 			RoleAssigned{Role: s1, User: s2, Value: s3},
 			UserCreated{User: s1, PasswordHash: s2, Status: s3, Admin: flag},
+			PermissionGranted{User: s1, Permission: s2, Context: s3},
 			RolePermissionsAdded{Role: s1, Permissions: []string{s2, s3}},
 			RolePermissionsAdded{Role: s1, Permissions: []string{}},
 			RolePermissionsAdded{Role: s1},

@@ -18,14 +18,14 @@ import (
 	"github.com/permledger/permledger/readmodel"
 )
 
-func testCtx(t *testing.T) context.Context {
+func testCtx(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	t.Cleanup(cancel)
 	return ctx
 }
 
 // openLog runs an embedded JetStream server and opens the log on it.
-func openLog(t *testing.T) *natslog.Log {
+func openLog(t testing.TB) *natslog.Log {
 	t.Helper()
 	s, err := natsserver.Start(natsserver.Config{StoreDir: t.TempDir(), Port: -1})
 	if err != nil {

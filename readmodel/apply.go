@@ -200,7 +200,12 @@ func (t *tx) message(m Msg) (int, error) {
 		return 0, d.err
 	}
 	batch := d.batch
-	t.seq, t.users, t.dirtyRoles = m.Seq, map[string]*User{}, map[string]bool{}
+	t.seq = m.Seq
+	if t.users == nil {
+		t.users, t.dirtyRoles = map[string]*User{}, map[string]bool{}
+	}
+	clear(t.users) // the maps keep their room from one message to the next
+	clear(t.dirtyRoles)
 	for i, env := range batch.Events {
 		p := d.payloads[i]
 		t.prov = policy.Provenance{Seq: m.Seq, Time: env.Time, Actor: env.Actor, CommandID: env.CommandID, RunID: env.RunID}

@@ -66,7 +66,7 @@ func (t *tx) userCreated(e events.UserCreated) error {
 		return err
 	}
 	u := &User{Name: e.User, CreatedSeq: t.seq, PasswordHash: e.PasswordHash, Status: e.Status, Admin: e.Admin, Prov: t.prov,
-		Assignments: make([]policy.Assignment, 0, 8)} // holdings follow the creation in an import
+		Assignments: make([]policy.Assignment, 0, 8), Overrides: make([]policy.Override, 0, 4)} // holdings follow the creation in an import
 	t.touch(e.User, u)
 	if !u.Admin {
 		return nil // an absent user has no ad/ key to clear: no tombstone per new user
