@@ -21,10 +21,9 @@ type scanner struct {
 	// escapes in a json.RawMessage ('<', '>', '&', U+2028, U+2029: any
 	// 0xE2 byte, conservatively), for compactJSON.
 	escapeFree bool
-	// intern, if set, shares the strings of payloads (see text); recent
-	// are the last few, looked at before the map.
-	intern map[string]string
-	recent [16]string
+	// intern makes text share the strings of payloads among the recent.
+	intern bool
+	recent [32]string
 }
 
 // quoted reads the string prev if it stands next, quoted, and reports
