@@ -294,7 +294,7 @@ func (s *scanner) reuse(dst *string, prev string) bool {
 // it), reusing the previous envelope's if the text is the same.
 func (d *envDecoder) time(s *scanner, dst *time.Time) bool {
 	s.skipSpace()
-	if d.timeText != nil && hasWord(s.b[s.i:], string(d.timeText)) {
+	if d.timeText != nil && bytes.HasPrefix(s.b[s.i:], d.timeText) {
 		s.i += len(d.timeText) // the previous time, quotes included
 		*dst = d.timeVal
 		return true
