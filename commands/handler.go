@@ -242,9 +242,9 @@ func (x *execution) attempt(ctx context.Context) (rep Reply, retry bool, err err
 	if data == nil {
 		return x.answerWithoutAppend(ctx, out, expected, err)
 	}
-	if rep, err := x.noopFirst(ctx); rep != nil || err != nil {
+	if rep, retry, err := x.noopFirst(ctx); rep != nil || retry || err != nil {
 		if rep == nil {
-			return Reply{}, false, err
+			return Reply{}, retry, err
 		}
 		return *rep, false, nil
 	}
@@ -268,44 +268,22 @@ func (x *execution) attempt(ctx context.Context) (rep Reply, retry bool, err err
 // the log's latest state: the expected-sequence check guards appends, and
 // this guards the answers that append nothing (another instance may have
 // appended what this read model has not applied yet). A no-op under a
-// client-chosen id is recorded first (see NoopRecords).
+// client-chosen id is recorded before it is answered (noop_answer.go).
 func (x *execution) answerWithoutAppend(ctx context.Context, out Outcome, seq uint64, decided error) (Reply, bool, error) {
 	if errors.Is(decided, ErrUnauthenticated) && x.cmd != nil && x.cmd.Auth() != AuthNone && x.req.Token == "" {
 		return Reply{}, false, decided // no token at all: no state can change that
 	}
-	var rec *NoopRecord
-	if decided == nil && x.clientID {
-		mine := NoopRecord{CommandID: x.req.CommandID, Command: x.req.Name, Fingerprint: Fingerprint(x.cmd), Seq: seq}
-		got, err := x.h.cfg.Noops.Record(ctx, mine)
-		if err != nil {
-			return Reply{}, false, fmt.Errorf("%w: recording the no-op of command id %q: %v", ErrUnavailable, x.req.CommandID, err)
-		}
-		if got != mine { // another attempt of this id answered first
-			rep, err := x.noopRepeat(got)
-			if rep == nil {
-				return Reply{}, false, err
-			}
-			return *rep, false, nil
-		}
-		rec = &mine
-	}
 	last, err := x.h.log.LastSeq(ctx)
-	if err == nil && last > seq {
-		err = x.h.store.WaitApplied(ctx, last)
-		if rec != nil {
-			if ferr := x.h.cfg.Noops.Forget(ctx, *rec); ferr != nil {
-				err = errors.Join(err, fmt.Errorf("%w: withdrawing the no-op record of command id %q: %v", ErrUnavailable, x.req.CommandID, ferr))
-			}
-		}
-		return Reply{}, err == nil, err
-	}
 	if err != nil {
-		if rec != nil {
-			_ = x.h.cfg.Noops.Forget(ctx, *rec)
-		}
 		return Reply{}, false, err
 	}
+	if last > seq {
+		return Reply{}, true, x.h.store.WaitApplied(ctx, last)
+	}
 	x.afterDecide(decided)
+	if decided == nil && x.clientID {
+		return x.recordNoop(ctx, out, seq)
+	}
 	return x.reply(out, 0, seq), false, decided
 }
 
@@ -398,7 +376,7 @@ func (x *execution) repeat(st State) (*Reply, error) {
 		return nil, err
 	}
 	if rec == nil {
-		if n, ok := x.h.cfg.Noops.Lookup(x.req.CommandID); ok && x.clientID {
+		if n, ok := x.h.cfg.Noops.Lookup(x.req.CommandID); ok && n.Final && x.clientID {
 			return x.noopRepeat(n)
 		}
 		return nil, nil
@@ -407,31 +385,6 @@ func (x *execution) repeat(st State) (*Reply, error) {
 		return nil, precondition("command id %q was already used by a different %s command", x.req.CommandID, rec.Command)
 	}
 	return &Reply{Seq: rec.Seq, Repeat: true}, nil
-}
-
-// noopFirst asks the shared no-op records, before an append under a
-// client-chosen id, whether an attempt of the id was answered as a no-op
-// elsewhere (this process's copy of the records may be behind).
-func (x *execution) noopFirst(ctx context.Context) (*Reply, error) {
-	if !x.clientID {
-		return nil, nil
-	}
-	n, found, err := x.h.cfg.Noops.Fetch(ctx, x.req.CommandID)
-	if err != nil {
-		return nil, fmt.Errorf("%w: reading the no-op records for command id %q: %v", ErrUnavailable, x.req.CommandID, err)
-	}
-	if !found {
-		return nil, nil
-	}
-	return x.noopRepeat(n)
-}
-
-// noopRepeat answers a command id whose first outcome was a no-op.
-func (x *execution) noopRepeat(n NoopRecord) (*Reply, error) {
-	if x.cmd != nil && n.Fingerprint != Fingerprint(x.cmd) || n.Command != x.req.Name {
-		return nil, precondition("command id %q was already used by a different %s command", x.req.CommandID, n.Command)
-	}
-	return &Reply{Seq: n.Seq, Repeat: true}, nil
 }
 
 func (x *execution) encode(actor *readmodel.User, out Outcome) ([]byte, error) {

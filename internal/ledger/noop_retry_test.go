@@ -1,7 +1,11 @@
 package ledger
 
 import (
+	"encoding/json"
+	"time"
+
 	"github.com/permledger/permledger/api"
+	"github.com/permledger/permledger/commands"
 	"testing"
 
 	"github.com/permledger/permledger/client"
@@ -99,5 +103,45 @@ func TestNoOpRecordIsSharedAndDurable(t *testing.T) {
 	}
 	if n := a.noops.Len(); n != 1 {
 		t.Errorf("no-op records: %d; want 1 (only the client-chosen id)", n)
+	}
+}
+
+// A pending no-op record is never answered from: an attempt that finds one
+// waits for it to become final or be withdrawn, and withdraws it itself
+// once it is older than the pending limit (its writer died between writing
+// and finalizing it).
+func TestPendingNoOpRecordIsNotAnsweredAndIsTakenOver(t *testing.T) {
+	l := openTest(t, t.TempDir(), nil)
+	defer l.Close()
+	c := client.New(l.Conn)
+	root := rootToken(t, l, c)
+	ctx := testCtx(t)
+	runSteps(t, c, root, step{"user-create", map[string]string{"user": "bob", "password": "pw"}})
+	grant := map[string]string{"user": "bob", "permission": "app.deploy", "context": "app:web"}
+	args, _ := json.Marshal(grant)
+	cmd, err := commands.Parse("grant", args)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A dead attempt's pending record claims the grant was a no-op at seq 1.
+	dead := commands.NoopRecord{CommandID: "grant-1", Command: "grant", Fingerprint: commands.Fingerprint(cmd), Seq: 1,
+		At: time.Now().UnixNano()}
+	if _, err := l.noops.Record(ctx, dead); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	rep, err := c.Command(ctx, "grant", "grant-1", root, grant)
+	if err != nil || rep.Repeat || rep.Events != 1 {
+		t.Fatalf("grant under the id of a dead pending no-op: %+v, %v; want it appended", rep, err)
+	}
+	if waited := time.Since(start); waited < time.Second {
+		t.Errorf("the pending record was taken over after %v, before it was stale", waited)
+	}
+	if rec, found, err := l.noops.Fetch(ctx, "grant-1"); err != nil || found {
+		t.Errorf("the dead attempt's record is still there: %+v %v %v", rec, found, err)
+	}
+	again, err := c.Command(ctx, "grant", "grant-1", root, grant)
+	if err != nil || !again.Repeat || again.Seq != rep.Seq {
+		t.Errorf("resubmitting: %+v, %v; want a repeat of seq %d", again, err, rep.Seq)
 	}
 }

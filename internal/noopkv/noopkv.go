@@ -43,6 +43,7 @@ type Records struct {
 
 	mu   sync.RWMutex
 	recs map[string]commands.NoopRecord // by bucket key
+	revs map[string]written             // the records this process created, by key
 }
 
 // Open creates the bucket (or binds to it) with the stream's replicas,
@@ -69,7 +70,7 @@ func Open(ctx context.Context, nc *nats.Conn, stream string, replicas int, logge
 	if err != nil {
 		return nil, fmt.Errorf("noopkv: opening bucket %s: %w", Bucket(stream), err)
 	}
-	r := &Records{kv: kv, logger: logger, done: make(chan struct{}), recs: map[string]commands.NoopRecord{}}
+	r := &Records{kv: kv, logger: logger, done: make(chan struct{}), recs: map[string]commands.NoopRecord{}, revs: map[string]written{}}
 	// The watcher's context does not stop it: Close does, with Stop.
 	if r.w, err = kv.WatchAll(context.Background()); err != nil {
 		return nil, fmt.Errorf("noopkv: watching bucket %s: %w", Bucket(stream), err)
@@ -140,28 +141,85 @@ func (r *Records) Fetch(ctx context.Context, id string) (commands.NoopRecord, bo
 	return r.keep(rec), true, nil
 }
 
+// Finalize writes the final form of rec, a pending record this process
+// created, at the revision it created.
+func (r *Records) Finalize(ctx context.Context, rec commands.NoopRecord) error {
+	k := key(rec.CommandID)
+	rev, err := r.revision(ctx, k, rec)
+	if err != nil {
+		return err
+	}
+	final := rec
+	final.Final = true
+	data, err := json.Marshal(final)
+	if err != nil {
+		return err
+	}
+	if _, err := r.kv.Update(ctx, k, data, rev); err != nil {
+		return err
+	}
+	r.mu.Lock()
+	delete(r.revs, k)
+	r.recs[k] = final
+	r.mu.Unlock()
+	return nil
+}
+
 // Forget deletes rec if it is still the record of its id.
 func (r *Records) Forget(ctx context.Context, rec commands.NoopRecord) error {
 	k := key(rec.CommandID)
-	e, err := r.kv.Get(ctx, k)
-	if errors.Is(err, jetstream.ErrKeyNotFound) {
+	rev, err := r.revision(ctx, k, rec)
+	if errors.Is(err, errNotInForce) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	if got, err := decode(e.Value()); err != nil || got != rec {
-		return err
-	}
-	if err := r.kv.Delete(ctx, k, jetstream.LastRevision(e.Revision())); err != nil {
+	if err := r.kv.Delete(ctx, k, jetstream.LastRevision(rev)); err != nil {
 		return err
 	}
 	r.mu.Lock()
+	if r.revs[k].rec == rec {
+		delete(r.revs, k)
+	}
 	if r.recs[k] == rec {
 		delete(r.recs, k)
 	}
 	r.mu.Unlock()
 	return nil
+}
+
+// written is a record this process created, at its bucket revision.
+type written struct {
+	rec commands.NoopRecord
+	rev uint64
+}
+
+var errNotInForce = errors.New("noopkv: the record is no longer in force")
+
+// revision returns the bucket revision of rec: the one this process
+// created it at, else read from the bucket (errNotInForce if the bucket
+// holds another record or none).
+func (r *Records) revision(ctx context.Context, k string, rec commands.NoopRecord) (uint64, error) {
+	r.mu.RLock()
+	w, ok := r.revs[k]
+	r.mu.RUnlock()
+	if ok && w.rec == rec {
+		return w.rev, nil
+	}
+	e, err := r.kv.Get(ctx, k)
+	if errors.Is(err, jetstream.ErrKeyNotFound) {
+		return 0, errNotInForce
+	}
+	if err != nil {
+		return 0, err
+	}
+	if got, err := decode(e.Value()); err != nil {
+		return 0, err
+	} else if got != rec {
+		return 0, errNotInForce
+	}
+	return e.Revision(), nil
 }
 
 // Record writes rec unless the bucket holds a record for its id, and
@@ -172,7 +230,12 @@ func (r *Records) Record(ctx context.Context, rec commands.NoopRecord) (commands
 		return commands.NoopRecord{}, err
 	}
 	k := key(rec.CommandID)
-	_, err = r.kv.Create(ctx, k, data)
+	rev, err := r.kv.Create(ctx, k, data)
+	if err == nil {
+		r.mu.Lock()
+		r.revs[k] = written{rec: rec, rev: rev}
+		r.mu.Unlock()
+	}
 	if errors.Is(err, jetstream.ErrKeyExists) {
 		e, gerr := r.kv.Get(ctx, k)
 		if gerr != nil {
@@ -187,16 +250,11 @@ func (r *Records) Record(ctx context.Context, rec commands.NoopRecord) (commands
 	return r.keep(rec), nil
 }
 
-// keep stores rec in memory unless its id is known, and returns the record
-// in force.
+// keep stores rec, as the bucket holds it, in memory and returns it.
 func (r *Records) keep(rec commands.NoopRecord) commands.NoopRecord {
-	k := key(rec.CommandID)
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if old, ok := r.recs[k]; ok {
-		return old
-	}
-	r.recs[k] = rec
+	r.recs[key(rec.CommandID)] = rec
 	return rec
 }
 

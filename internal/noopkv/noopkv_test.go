@@ -47,7 +47,7 @@ func TestRecordsAreSharedFirstWinsAndReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer s.Shutdown()
+	t.Cleanup(s.Shutdown) // after the records' cleanups: they unsubscribe from it
 	ctx := context.Background()
 	a, b := open(t, s.ClientURL()), open(t, s.ClientURL())
 
@@ -94,6 +94,21 @@ func TestRecordsAreSharedFirstWinsAndReload(t *testing.T) {
 	if got, err := b.Record(ctx, second); err != nil || got != second {
 		t.Fatalf("recording after a withdrawal: %+v, %v; want the new record", got, err)
 	}
+	// Only the writer finalizes its pending record; a that did not write
+	// it cannot, and the final form reaches everyone.
+	if err := a.Finalize(ctx, first); err == nil {
+		t.Fatal("finalizing a record that is not in force succeeded")
+	}
+	if err := b.Finalize(ctx, second); err != nil {
+		t.Fatal(err)
+	}
+	final := second
+	final.Final = true
+	if got, found, err := a.Fetch(ctx, second.CommandID); err != nil || !found || got != final {
+		t.Fatalf("fetch after finalizing: %+v %v %v; want %+v", got, found, err, final)
+	}
+	eventually(t, "a sees the final record", func() bool { r, ok := a.Lookup(second.CommandID); return ok && r == final })
+	second = final
 
 	c := open(t, s.ClientURL())
 	if n := c.Len(); n != 2 {

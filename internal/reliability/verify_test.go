@@ -140,10 +140,11 @@ func (s *tally) checkNoop(t *testing.T, o *outcome, seqs []uint64) {
 	}
 }
 
-// isNoop reports whether the ledger recorded o's id as a no-op at o's seq.
+// isNoop reports whether the ledger holds a final no-op record of o's id at
+// o's seq.
 func (s *tally) isNoop(o *outcome) bool {
 	r, found := s.noopRecord(o.id)
-	return found && r.Seq == o.seq && r.Command == o.name
+	return found && r.Final && r.Seq == o.seq && r.Command == o.name
 }
 
 // verifyReplay checks that the read model equals a replay of the log from
