@@ -34,8 +34,8 @@ type Decoded struct {
 }
 
 // Decode decodes a message for Apply. It reads nothing from the store and
-// may run on any goroutine.
-// The envelopes' Data are slices of data: the caller does not modify it.
+// may run on any goroutine. The envelopes' Data are slices of data, which
+// the caller does not modify afterwards.
 func Decode(data []byte) *Decoded {
 	batch, payloads, err := events.DecodeBatchShared(data)
 	if err != nil {
