@@ -45,9 +45,14 @@ type Server struct {
 	qs   *queries.Service
 	cfg  Config
 	subs []*nats.Subscription
-	// slots bounds the commands in flight; inflight waits for them.
-	slots    chan struct{}
+	// work hands commands to the workers: at most cfg.Commands, started as
+	// needed and kept (a fresh goroutine per command would grow its stack
+	// anew every time); inflight waits for the workers.
+	work     chan *nats.Msg
+	mu       sync.Mutex
+	workers  int
 	inflight sync.WaitGroup
+	stopWork sync.Once
 }
 
 // Start subscribes every subject on nc.
@@ -61,7 +66,7 @@ func Start(nc *nats.Conn, cmds *commands.Handler, qs *queries.Service, cfg Confi
 	if cfg.Commands <= 0 {
 		cfg.Commands = 64
 	}
-	s := &Server{cmds: cmds, qs: qs, cfg: cfg, slots: make(chan struct{}, cfg.Commands)}
+	s := &Server{cmds: cmds, qs: qs, cfg: cfg, work: make(chan *nats.Msg)}
 	for subj, h := range s.handlers() {
 		sub, err := nc.QueueSubscribe(subj, api.QueueGroup, h)
 		if err != nil {
@@ -123,6 +128,7 @@ func (s *Server) Drain() {
 			return
 		}
 	}
+	s.stopWork.Do(func() { close(s.work) }) // no callback runs any more: idle workers end
 	done := make(chan struct{})
 	go func() {
 		s.inflight.Wait()
@@ -135,19 +141,34 @@ func (s *Server) Drain() {
 	}
 }
 
-// concurrently runs h on its own goroutine once a slot is free; while every
-// slot is taken the subscription waits, which leaves further messages
-// queued in the client (backpressure, bounded by its pending limits).
+// concurrently hands each message to an idle worker running h, starting
+// one if fewer than cfg.Commands run; while every worker is busy the
+// subscription waits, which leaves further messages queued in the client
+// (backpressure, bounded by its pending limits).
 func (s *Server) concurrently(h nats.MsgHandler) nats.MsgHandler {
 	return func(m *nats.Msg) {
-		s.slots <- struct{}{}
-		s.inflight.Add(1)
+		select {
+		case s.work <- m:
+			return
+		default:
+		}
+		s.mu.Lock()
+		start := s.workers < s.cfg.Commands
+		if start {
+			s.workers++
+			s.inflight.Add(1)
+		}
+		s.mu.Unlock()
+		if !start {
+			s.work <- m
+			return
+		}
 		go func() {
-			defer func() {
-				<-s.slots
-				s.inflight.Done()
-			}()
+			defer s.inflight.Done()
 			h(m)
+			for m := range s.work {
+				h(m)
+			}
 		}()
 	}
 }
