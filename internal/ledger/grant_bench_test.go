@@ -19,6 +19,8 @@ import (
 //
 //	go test -run '^$' -bench Grant -benchtime 3000x ./internal/ledger/
 //
+// "log-append" is the ledger's append alone (natslog, expected sequence and
+// message id) on its own stream while its projector reads it.
 // "grant-with-id" sends a client-chosen command id, which adds the read of
 // the shared no-op records before the append (commands/noop_records.go).
 // The issue 7 figure is scripts/bench's; this one is for profiles
@@ -70,6 +72,18 @@ func BenchmarkGrant(b *testing.B) {
 	if _, err := js.CreateOrUpdateStream(ctx, jetstream.StreamConfig{Name: "RAW", Subjects: []string{"raw"}, Storage: jetstream.FileStorage}); err != nil {
 		b.Fatal(err)
 	}
+	// The ledger's own append path on its own stream (the projector
+	// applying each entry), with entries the projector skips as malformed.
+	b.Run("log-append", func(b *testing.B) {
+		seq, _ := l.Log.LastSeq(ctx)
+		for b.Loop() {
+			got, err := l.Log.Append(ctx, []byte(`{"x":1}`), fmt.Sprintf("raw-%d", seq), seq, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			seq = got
+		}
+	})
 	b.Run("baseline", func(b *testing.B) {
 		for b.Loop() {
 			if _, err := js.Publish(ctx, "raw", last.Data); err != nil {
