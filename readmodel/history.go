@@ -34,7 +34,7 @@ func (s *Store) At(seq uint64, fn func(*PastView) error) error {
 		return err
 	}
 	if found {
-		if p.cat, err = catalog.Parse(b); err != nil {
+		if p.cat, err = pastCatalogs.parse(b); err != nil {
 			return err
 		}
 	}
