@@ -46,10 +46,21 @@ func newGranter(ctx context.Context, nc *nats.Conn, d *dataset, tag string) (*gr
 // grant appends one grant of perm on a fresh context of type ctxType and
 // returns the user, the context and the reply's sequence.
 func (g *granter) grant(ctx context.Context, perm, ctxType string) (string, string, uint64, error) {
+	return g.grantAs(ctx, perm, ctxType, false)
+}
+
+// grantAs is grant, with a client-chosen command id when withID (as a
+// client that retries sends): the ledger then reads its no-op records
+// before the append.
+func (g *granter) grantAs(ctx context.Context, perm, ctxType string, withID bool) (string, string, uint64, error) {
 	g.n++
 	user := userName(g.r.IntN(g.d.users))
 	target := fmt.Sprintf("%s:bench-%s-%d", ctxType, g.tag, g.n)
-	rep, err := g.cl.Command(ctx, "grant", "", g.token, map[string]string{"user": user, "permission": perm, "context": target})
+	id := ""
+	if withID {
+		id = fmt.Sprintf("bench-%s-%d", g.tag, g.n)
+	}
+	rep, err := g.cl.Command(ctx, "grant", id, g.token, map[string]string{"user": user, "permission": perm, "context": target})
 	if err != nil {
 		return "", "", 0, fmt.Errorf("grant: %w", err)
 	}
@@ -60,7 +71,8 @@ func (g *granter) grant(ctx context.Context, perm, ctxType string) (string, stri
 }
 
 // grantScenario alternates rounds of raw JetStream sync publishes of the
-// grant's message size and of sequential grant commands over NATS.
+// grant's message size, of sequential grant commands over NATS, and of the
+// same with client-chosen command ids (an info row).
 func (r *runner) grantScenario(ctx context.Context, c *child, d *dataset) error {
 	g, err := newGranter(ctx, c.nc, d, "grant")
 	if err != nil {
@@ -81,8 +93,8 @@ func (r *runner) grantScenario(ctx context.Context, c *child, d *dataset) error 
 	defer js.DeleteStream(context.WithoutCancel(ctx), "BENCHRAW")
 	payload := make([]byte, size)
 	_, _ = crand.Read(payload)
-	var raw, grants int
-	var rawTime, grantTime time.Duration
+	var raw, grants, idGrants int
+	var rawTime, grantTime, idTime time.Duration
 	for range r.cfg.rounds {
 		n, el, err := timed(r.cfg.phase, func() error { _, err := js.Publish(ctx, subject, payload); return err })
 		if err != nil {
@@ -94,12 +106,20 @@ func (r *runner) grantScenario(ctx context.Context, c *child, d *dataset) error 
 			return err
 		}
 		grants, grantTime = grants+n, grantTime+el
+		n, el, err = timed(r.cfg.phase, func() error { _, _, _, err := g.grantAs(ctx, "app.read", "app", true); return err })
+		if err != nil {
+			return err
+		}
+		idGrants, idTime = idGrants+n, idTime+el
 	}
 	got, base := rate(grants, grantTime), rate(raw, rawTime)
 	x := row{figure: "sequential grant commands over NATS, one client", value: fmtRate(got, "grants"),
 		baseline: fmtRate(base, "publishes"), ratio: got / base}
 	atLeastRatio(&x, 0.3)
 	r.table.add(x)
+	withID := rate(idGrants, idTime)
+	r.table.add(row{figure: "sequential grant commands with client-chosen command ids (info)", value: fmtRate(withID, "grants"),
+		baseline: fmtRate(base, "publishes"), ratio: withID / base})
 	r.note("Grants: each appends one permission.granted (a %d-byte message); the baseline publishes %d random bytes with a sync JetStream publish to a scratch stream on the same server.", size, size)
 	return nil
 }
