@@ -120,6 +120,7 @@ func (s *Store) commit(t *tx, res *ApplyResult) error {
 	err := t.b.Commit(wo)
 	if err == nil {
 		s.applied, s.roles, s.settings, s.catalog = t.applied, t.roles, t.settings, t.catalog
+		s.tokens.forget(t.changedTokens, t.allTokensChanged)
 		if s.docs != nil && s.docs == t.docs {
 			for name, doc := range t.written {
 				if doc == nil {
@@ -152,6 +153,9 @@ type tx struct {
 	docs     *userCache        // the store's cache when the tx began
 	written  map[string][]byte // user documents written (nil: deleted), for the cache
 	kbuf     []byte            // scratch for keys (see key)
+	// tokens written or deleted, for the token cache (tokencache.go)
+	changedTokens    []string
+	allTokensChanged bool
 
 	// per message
 	seq        uint64

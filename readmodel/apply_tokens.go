@@ -13,6 +13,7 @@ func (t *tx) tokenEvent(p events.Payload) error {
 		if err != nil || u == nil {
 			return err
 		}
+		t.changedTokens = append(t.changedTokens, e.TokenHash)
 		if err := t.setJSON(key(pToken, e.TokenHash), Token{User: e.User, Prov: t.prov}); err != nil {
 			return err
 		}
@@ -29,6 +30,7 @@ func (t *tx) tokenEvent(p events.Payload) error {
 		if err := t.b.Set(binary.BigEndian.AppendUint64(append([]byte{}, pGlobal...), t.seq), nil, nil); err != nil {
 			return err
 		}
+		t.allTokensChanged = true
 		if err := t.b.DeleteRange(pToken, prefixEnd(pToken), nil); err != nil {
 			return err
 		}
@@ -48,6 +50,7 @@ func (t *tx) revokeTokens(user string) error {
 	if err != nil {
 		return err
 	}
+	t.changedTokens = append(t.changedTokens, hashes...)
 	for _, h := range hashes {
 		if err := t.b.Delete(key(pToken, h), nil); err != nil {
 			return err

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 
 	"github.com/cockroachdb/pebble/v2"
 	"github.com/cockroachdb/pebble/v2/bloom"
@@ -46,7 +47,13 @@ type Store struct {
 	roles    map[string]*Role
 	catalog  *catalog.Catalog
 	settings Settings
-	docs     *userCache // nil: no cache (and in a snapshot's frozen copy)
+	docs     *userCache  // nil: no cache (and in a snapshot's frozen copy)
+	tokens   *tokenCache // nil in a snapshot's frozen copy
+
+	// floor is the last sequence this process appended (RaiseFloor): reads
+	// on this instance wait for it, so that a command answered before its
+	// events are applied is still read back here.
+	floor atomic.Uint64
 
 	waitMu sync.Mutex
 	waitCh chan struct{} // closed and replaced whenever applied advances
@@ -68,7 +75,7 @@ func Open(dir string, o Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, ref: &dbRef{db: db, dir: dir}, sync: o.Sync, waitCh: make(chan struct{})}
+	s := &Store{db: db, ref: &dbRef{db: db, dir: dir}, sync: o.Sync, waitCh: make(chan struct{}), tokens: &tokenCache{}}
 	if err := s.load(); err != nil {
 		db.Close()
 		return nil, err
@@ -201,6 +208,22 @@ func (s *Store) Applied() uint64 {
 	defer s.mu.RUnlock()
 	return s.applied
 }
+
+// RaiseFloor records that this process appended seq: the command handler
+// answers a command once its events are in the log, and the queries wait
+// for Floor before they read, so that a client reads its own writes on
+// this instance without min_seq (another instance needs min_seq).
+func (s *Store) RaiseFloor(seq uint64) {
+	for {
+		cur := s.floor.Load()
+		if seq <= cur || s.floor.CompareAndSwap(cur, seq) {
+			return
+		}
+	}
+}
+
+// Floor is the last sequence this process appended (RaiseFloor).
+func (s *Store) Floor() uint64 { return s.floor.Load() }
 
 // WaitApplied blocks until the read model has applied seq, ctx is done, or the
 // store closes.

@@ -96,10 +96,19 @@ func (v *View) RoleHasHolders(role string) (bool, error) {
 
 // Token returns the live token with this hash, or nil.
 func (v *View) Token(hash string) (*Token, error) {
+	c := v.s.tokens
+	if c != nil {
+		if t, ok := c.get(hash); ok {
+			return &t, nil
+		}
+	}
 	var t Token
 	found, err := getJSON(v.r, key(pToken, hash), &t)
 	if err != nil || !found {
 		return nil, err
+	}
+	if c != nil {
+		c.add(hash, t)
 	}
 	return &t, nil
 }
