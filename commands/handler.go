@@ -28,6 +28,10 @@ type Store interface {
 	Snapshot() *readmodel.Snapshot
 	View(fn func(*readmodel.View) error) error
 	WaitApplied(ctx context.Context, seq uint64) error
+	// RaiseFloor records a sequence this process appended; Floor is the
+	// highest recorded (readmodel.Store.RaiseFloor).
+	RaiseFloor(seq uint64)
+	Floor() uint64
 }
 
 // Config tunes a Handler.
@@ -99,6 +103,9 @@ func (h *Handler) Execute(ctx context.Context, req Request) (Reply, error) {
 		x.req.CommandID, x.generatedID = events.NewID(h.cfg.Now()), true
 	}
 	x.cmd, x.parseErr = Parse(req.Name, req.Args)
+	if err := h.waitFloor(ctx); err != nil {
+		return h.done(x, Reply{}, err)
+	}
 	if m, ok := x.cmd.(*Migrate); ok {
 		rep, err := h.migrate(ctx, x, m)
 		return h.done(x, rep, err)
@@ -112,6 +119,15 @@ func (h *Handler) Execute(ctx context.Context, req Request) (Reply, error) {
 	defer h.mu.Unlock()
 	rep, err := x.run(ctx)
 	return h.done(x, rep, err)
+}
+
+// waitFloor waits until the read model has applied what this process
+// appended, so that a decision never loses to the process's own writes.
+func (h *Handler) waitFloor(ctx context.Context) error {
+	if err := h.store.WaitApplied(ctx, h.store.Floor()); err != nil {
+		return fmt.Errorf("%w: the read model has not applied this instance's last append (%d): %v", ErrUnavailable, h.store.Floor(), err)
+	}
+	return nil
 }
 
 func (h *Handler) done(x *execution, rep Reply, err error) (Reply, error) {
@@ -224,6 +240,9 @@ func (x *execution) warmLogin(snap State, l *Login) error {
 
 // run decides and appends, retrying a conflict.
 func (x *execution) run(ctx context.Context) (Reply, error) {
+	if err := x.h.waitFloor(ctx); err != nil {
+		return Reply{}, err
+	}
 	for attempt := 0; attempt <= x.h.cfg.Retries; attempt++ {
 		rep, retry, err := x.attempt(ctx)
 		if !retry {
@@ -258,9 +277,10 @@ func (x *execution) attempt(ctx context.Context) (rep Reply, retry bool, err err
 		return Reply{}, false, err
 	}
 	x.afterDecide(nil)
-	if err := x.h.store.WaitApplied(ctx, seq); err != nil {
-		return Reply{}, false, fmt.Errorf("%w: appended at %d but not yet applied: %v", ErrUnavailable, seq, err)
-	}
+	// Answered once the events are in the log, before the read model has
+	// applied them: the next command and the queries on this instance wait
+	// for the floor; elsewhere a client passes seq as min_seq.
+	x.h.store.RaiseFloor(seq)
 	return x.reply(out, len(out.Events), seq), false, nil
 }
 

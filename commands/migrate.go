@@ -82,6 +82,9 @@ type MigrationProgress struct {
 // the handler busy: it must not submit commands to this handler.
 func (h *Handler) RunPlan(ctx context.Context, token string, plan *migrate.Plan, dryRun bool, progress func(MigrationProgress)) (Reply, error) {
 	x := &execution{h: h, req: Request{Name: "migrate", Token: token}}
+	if err := h.waitFloor(ctx); err != nil {
+		return Reply{}, err
+	}
 	if err := x.preflight(); err != nil {
 		return Reply{}, err
 	}

@@ -30,6 +30,9 @@ type HistoryEntry struct {
 
 // History lists a user's history between two sequences (0: unbounded).
 func (s *Service) History(ctx context.Context, log LogReader, user string, from, to uint64) ([]HistoryEntry, error) {
+	if err := s.waitFor(ctx, 0); err != nil {
+		return nil, err
+	}
 	if to == 0 {
 		to = s.store.Applied()
 	}

@@ -21,9 +21,13 @@ func New(store *readmodel.Store) *Service { return &Service{store: store} }
 // Applied is the sequence the read model has applied.
 func (s *Service) Applied() uint64 { return s.store.Applied() }
 
-// waitFor waits until the read model has applied minSeq.
+// waitFor waits until the read model has applied minSeq, and what this
+// process appended (readmodel.Store.Floor: a command is answered before the
+// read model applies it, and a client reads its own writes here without
+// min_seq). Without commands in flight both are already applied.
 func (s *Service) waitFor(ctx context.Context, minSeq uint64) error {
-	if minSeq == 0 {
+	minSeq = max(minSeq, s.store.Floor())
+	if minSeq == 0 || minSeq <= s.store.Applied() {
 		return nil
 	}
 	if err := s.store.WaitApplied(ctx, minSeq); err != nil {

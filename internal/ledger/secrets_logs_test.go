@@ -170,6 +170,9 @@ func readModelText(t *testing.T, l *Ledger) string {
 		t.Fatal(err)
 	}
 	defer empty.Close()
+	if err := l.Store.WaitApplied(context.Background(), l.Store.Floor()); err != nil {
+		t.Fatal(err)
+	}
 	snap := l.Store.Snapshot()
 	defer snap.Close()
 	diffs, _, err := readmodel.Diff(snap, empty, 0)
