@@ -21,30 +21,39 @@ type inprocResult struct {
 }
 
 // inProcessScenario measures, in this process with the servers stopped,
-// the queries API's Check against one Pebble Get on both data sets, the
-// rounds of the two sets alternating so that the noise of the shared
-// machine falls on both alike; then fills the in-process and the scale rows.
+// the queries API's Check against one Pebble Get on both data sets. Both
+// data sets are open at once and their operations alternate in blocks of
+// interleaveBlock, so that the noise of the shared machine (other load,
+// frequency changes) falls on both alike; then it fills the in-process
+// and the scale rows.
 func (r *runner) inProcessScenario() error {
 	stop := r.profile(nil, "inproc")
 	defer stop()
 	sets := []*dataset{r.small, r.large}
-	res := make([]inprocResult, len(sets))
-	for _, d := range sets {
-		if err := settlePebble(r.readModelDir(d), r.logf); err != nil {
+	dirs := make([]string, len(sets))
+	cases := make([][]checkCase, len(sets))
+	n := max(r.cfg.rounds, 2) * r.cfg.inprocOps
+	for i, d := range sets {
+		dirs[i] = r.readModelDir(d)
+		if err := settlePebble(dirs[i], r.logf); err != nil {
 			return err
 		}
-	}
-	for round := range max(r.cfg.rounds, 2) {
-		for i, d := range sets {
-			ip, err := inProcessRound(d, r.readModelDir(d), r.cfg.inprocOps, uint64(round))
-			if err != nil {
-				return err
-			}
-			res[i].gets, res[i].checks = append(res[i].gets, ip.gets...), append(res[i].checks, ip.checks...)
+		rng := rand.New(rand.NewPCG(uint64(i), 5))
+		cases[i] = make([]checkCase, n)
+		for j := range cases[i] {
+			cases[i][j] = d.checkCase(rng.IntN(d.users), rng.IntN(5))
 		}
 	}
-	r.inProcessRow(r.large, res[1])
-	r.scaleRow(res[0].checks.p50(), res[1].checks.p50())
+	gets, err := timeGets(dirs, cases)
+	if err != nil {
+		return err
+	}
+	checks, err := timeChecks(dirs, cases)
+	if err != nil {
+		return err
+	}
+	r.inProcessRow(r.large, inprocResult{gets: gets[1], checks: checks[1]})
+	r.scaleRow(checks[0].p50(), checks[1].p50())
 	return nil
 }
 
@@ -56,21 +65,40 @@ func (r *runner) readModelDir(d *dataset) string {
 	return filepath.Join(r.dir(name), "readmodel")
 }
 
-// inProcessRound times ops Pebble Gets of user documents on the read
-// model's database opened with the read model's own Pebble options, then
-// ops checks through the queries API on the same users.
-func inProcessRound(d *dataset, dir string, ops int, seed uint64) (inprocResult, error) {
-	cases := make([]checkCase, ops)
-	rng := rand.New(rand.NewPCG(seed, 5))
-	for i := range cases {
-		cases[i] = d.checkCase(rng.IntN(d.users), rng.IntN(5))
+// interleaveBlock is how many operations run on one data set before the
+// other's turn.
+const interleaveBlock = 500
+
+// timeInterleaved runs op on every case of every set, a fifth of each
+// set's cases untimed first (warm-up), then all of them timed in blocks
+// that alternate between the sets, and returns each set's latencies.
+func timeInterleaved(cases [][]checkCase, op func(set int, c checkCase) error) ([]latencies, error) {
+	out := make([]latencies, len(cases))
+	for i, cs := range cases {
+		for _, c := range cs[:len(cs)/warmupDiv] {
+			if err := op(i, c); err != nil {
+				return nil, err
+			}
+		}
+		out[i] = make(latencies, 0, len(cs))
 	}
-	g, err := timeGets(dir, cases)
-	if err != nil {
-		return inprocResult{}, err
+	for from := 0; ; from += interleaveBlock {
+		more := false
+		for i, cs := range cases {
+			for _, c := range cs[min(from, len(cs)):min(from+interleaveBlock, len(cs))] {
+				start := time.Now()
+				err := op(i, c)
+				out[i] = append(out[i], time.Since(start))
+				if err != nil {
+					return nil, err
+				}
+			}
+			more = more || from+interleaveBlock < len(cs)
+		}
+		if !more {
+			return out, nil
+		}
 	}
-	k, err := timeChecks(dir, cases)
-	return inprocResult{gets: g, checks: k}, err
 }
 
 // settlePebble opens the database and waits until Pebble has run no
@@ -114,17 +142,32 @@ func warmPebble(db *pebble.DB) error {
 	return it.Close()
 }
 
-// warmupDiv: a fifth of the operations run untimed before each timed pass.
+// warmupDiv: a fifth of the operations run untimed before the timed pass.
 const warmupDiv = 5
 
-func timeGets(dir string, cases []checkCase) (latencies, error) {
-	db, err := readmodel.OpenPebble(dir, readmodel.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		return nil, err
+// timeGets times Pebble Gets of the cases' user documents on each set's
+// read model database, opened with the read model's own Pebble options.
+func timeGets(dirs []string, cases [][]checkCase) ([]latencies, error) {
+	dbs := make([]*pebble.DB, len(dirs))
+	defer func() {
+		for _, db := range dbs {
+			if db != nil {
+				db.Close()
+			}
+		}
+	}()
+	for i, dir := range dirs {
+		db, err := readmodel.OpenPebble(dir, readmodel.Options{Logger: slog.New(slog.DiscardHandler)})
+		if err != nil {
+			return nil, err
+		}
+		dbs[i] = db
+		if err := warmPebble(db); err != nil {
+			return nil, err
+		}
 	}
-	defer db.Close()
-	get := func(c checkCase) error {
-		v, closer, err := db.Get(append([]byte("u/"), c.user...))
+	return timeInterleaved(cases, func(set int, c checkCase) error {
+		v, closer, err := dbs[set].Get(append([]byte("u/"), c.user...))
 		if err != nil {
 			return fmt.Errorf("pebble get %s: %w", c.user, err)
 		}
@@ -132,60 +175,33 @@ func timeGets(dir string, cases []checkCase) (latencies, error) {
 			return errors.New("empty user document")
 		}
 		return closer.Close()
-	}
-	if err := warmPebble(db); err != nil {
-		return nil, err
-	}
-	for _, c := range cases[:len(cases)/warmupDiv] {
-		if err := get(c); err != nil {
-			return nil, err
-		}
-	}
-	out := make(latencies, 0, len(cases))
-	for _, c := range cases {
-		start := time.Now()
-		err := get(c)
-		out = append(out, time.Since(start))
+	})
+}
+
+// timeChecks times checks through the queries API on each set's read
+// model, with every user document read once first (View.Users), as a
+// server that has answered checks about every user.
+func timeChecks(dirs []string, cases [][]checkCase) ([]latencies, error) {
+	qs := make([]*queries.Service, len(dirs))
+	for i, dir := range dirs {
+		st, err := readmodel.Open(dir, readmodel.Options{Logger: slog.New(slog.DiscardHandler)})
 		if err != nil {
 			return nil, err
 		}
+		defer st.Close()
+		if err := st.View(func(v *readmodel.View) error { _, err := v.Users("", 0); return err }); err != nil {
+			return nil, err
+		}
+		qs[i] = queries.New(st)
 	}
-	return out, nil
-}
-
-func timeChecks(dir string, cases []checkCase) (latencies, error) {
-	st, err := readmodel.Open(dir, readmodel.Options{Logger: slog.New(slog.DiscardHandler)})
-	if err != nil {
-		return nil, err
-	}
-	defer st.Close()
-	qs := queries.New(st)
 	ctx := context.Background()
-	check := func(c checkCase) error {
-		res, err := qs.Check(ctx, queries.CheckRequest{User: c.user, Permission: c.perm, Contexts: c.contexts})
+	return timeInterleaved(cases, func(set int, c checkCase) error {
+		res, err := qs[set].Check(ctx, queries.CheckRequest{User: c.user, Permission: c.perm, Contexts: c.contexts})
 		if err == nil && res.Decision.Allowed != c.allowed {
 			err = fmt.Errorf("check %+v answered %+v", c, res.Decision)
 		}
 		return err
-	}
-	if err := st.View(func(v *readmodel.View) error { _, err := v.Users("", 0); return err }); err != nil {
-		return nil, err
-	}
-	for _, c := range cases[:len(cases)/warmupDiv] {
-		if err := check(c); err != nil {
-			return nil, err
-		}
-	}
-	out := make(latencies, 0, len(cases))
-	for _, c := range cases {
-		start := time.Now()
-		err := check(c)
-		out = append(out, time.Since(start))
-		if err != nil {
-			return nil, err
-		}
-	}
-	return out, nil
+	})
 }
 
 func (r *runner) inProcessRow(d *dataset, ip inprocResult) {
