@@ -120,6 +120,7 @@ func (s *Store) commit(t *tx, res *ApplyResult) error {
 	err := t.b.Commit(wo)
 	if err == nil {
 		s.applied, s.roles, s.settings, s.catalog = t.applied, t.roles, t.settings, t.catalog
+		s.appliedNow.Store(t.applied)
 		s.tokens.forget(t.changedTokens, t.allTokensChanged)
 		if s.docs != nil && s.docs == t.docs {
 			for name, doc := range t.written {

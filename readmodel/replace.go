@@ -34,6 +34,7 @@ func (s *Store) ReplaceWith(other *Store, retire func(dir string)) error {
 	old, oldDocs := s.ref, s.docs
 	s.ref, s.db, s.docs = other.ref, other.db, other.docs
 	s.applied, s.roles, s.catalog, s.settings = other.applied, other.roles, other.catalog, other.settings
+	s.appliedNow.Store(other.applied)
 	s.tokens.forget(nil, true)
 	s.mu.Unlock()
 	if oldDocs != nil {

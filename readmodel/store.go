@@ -42,13 +42,17 @@ type Store struct {
 	ref  *dbRef // db with its directory and its readers
 	sync bool
 
-	mu       sync.RWMutex // held for reading by views, for writing while a batch commits
-	applied  uint64
-	roles    map[string]*Role
-	catalog  *catalog.Catalog
-	settings Settings
-	docs     *userCache  // nil: no cache (and in a snapshot's frozen copy)
-	tokens   *tokenCache // nil in a snapshot's frozen copy
+	mu      sync.RWMutex // held for reading by views, for writing while a batch commits
+	applied uint64
+	// appliedNow is applied, stored under mu's write lock and read without
+	// it: Applied never waits for a commit in progress (a health probe, the
+	// queries' fast path).
+	appliedNow atomic.Uint64
+	roles      map[string]*Role
+	catalog    *catalog.Catalog
+	settings   Settings
+	docs       *userCache  // nil: no cache (and in a snapshot's frozen copy)
+	tokens     *tokenCache // nil in a snapshot's frozen copy
 
 	// floor is the last sequence this process appended (RaiseFloor): reads
 	// on this instance wait for it, so that a command answered before its
@@ -132,6 +136,7 @@ func (s *Store) load() error {
 		return err
 	}
 	s.applied, s.roles, s.settings, s.catalog = applied, roles, settings, cat
+	s.appliedNow.Store(applied)
 	return nil
 }
 
@@ -203,11 +208,7 @@ func (s *Store) Close() error {
 }
 
 // Applied is the last stream sequence applied to the read model.
-func (s *Store) Applied() uint64 {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.applied
-}
+func (s *Store) Applied() uint64 { return s.appliedNow.Load() }
 
 // RaiseFloor records that this process appended seq: the command handler
 // answers a command once its events are in the log, and the queries wait

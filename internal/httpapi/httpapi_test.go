@@ -15,9 +15,11 @@ import (
 
 	"github.com/permledger/permledger/api"
 	"github.com/permledger/permledger/client"
+	"github.com/permledger/permledger/events"
 	"github.com/permledger/permledger/internal/ledger"
 	"github.com/permledger/permledger/internal/metrics"
 	"github.com/permledger/permledger/internal/natsserver"
+	"github.com/permledger/permledger/readmodel"
 )
 
 // fixture is a real embedded ledger with a root user, behind the HTTP API.
@@ -222,5 +224,58 @@ func TestReadyzWhenTheLogIsGone(t *testing.T) {
 	}
 	if status, _ := f.do(t, "GET", "/healthz", ""); status != 200 {
 		t.Errorf("/healthz = %d, want 200 while the process is up", status)
+	}
+}
+
+// /readyz answers 503 while the read model trails the log by more than
+// max-lag, and 200 again once it has caught up. A view held open keeps the
+// projector from committing while batches are appended to the log (as
+// another instance would append them).
+func TestReadyzWhenTheReadModelLags(t *testing.T) {
+	f := newFixture(t, Config{MaxLag: 2})
+	ctx := context.Background()
+	if err := f.l.Store.WaitApplied(ctx, f.l.Store.Floor()); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := f.do(t, "GET", "/readyz", ""); status != 200 {
+		t.Fatalf("/readyz = %d %q before any lag, want 200", status, body)
+	}
+	hold, held, released := make(chan struct{}), make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(released)
+		_ = f.l.Store.View(func(*readmodel.View) error {
+			close(held)
+			<-hold
+			return nil
+		})
+	}()
+	<-held
+	last, err := f.l.Log.LastSeq(ctx)
+	if err != nil {
+		close(hold)
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		m := events.Meta{Time: time.Now(), Actor: "root@corp.com", CommandID: fmt.Sprint("lag-", i)}
+		data, err := events.EncodeBatch(events.NewBatch(m, "team-create", []events.Payload{events.TeamCreated{Team: fmt.Sprint("t", i)}}))
+		if err == nil {
+			last, err = f.l.Log.Append(ctx, data, m.CommandID, last, nil)
+		}
+		if err != nil {
+			close(hold)
+			t.Fatalf("append %d: %v", i, err)
+		}
+	}
+	status, body := f.do(t, "GET", "/readyz", "")
+	close(hold)
+	<-released
+	if status != http.StatusServiceUnavailable || !strings.HasPrefix(body, "not ready: the read model trails the log by 3 ") || strings.Count(body, "\n") != 1 {
+		t.Errorf("/readyz = %d %q with 3 sequences unapplied and max lag 2, want 503 and the lag", status, body)
+	}
+	if err := f.l.Store.WaitApplied(ctx, last); err != nil {
+		t.Fatal(err)
+	}
+	if status, body := f.do(t, "GET", "/readyz", ""); status != 200 {
+		t.Errorf("/readyz = %d %q after catching up, want 200", status, body)
 	}
 }
