@@ -168,8 +168,9 @@ type execution struct {
 	prepared  bool
 	conflicts int
 	clientID  bool // the command id was chosen by the client (a generated one cannot come back)
-	// generatedID: the id was made here just now, so no record of it can
-	// exist (a migration step's id is neither: it is derived from its run)
+	// generatedID: the id was made here just now and nothing was appended
+	// under it yet, so no record of it can exist (a migration step's id is
+	// neither: it is derived from its run)
 	generatedID bool
 }
 
@@ -267,6 +268,12 @@ func (x *execution) attempt(ctx context.Context) (rep Reply, retry bool, err err
 		}
 		return *rep, false, nil
 	}
+	// From here on a record of this id may exist, even when the answer
+	// below says otherwise: an append whose acknowledgement was lost is
+	// retried by the log and answered as a conflict (or a duplicate). The
+	// next attempt must find it and answer as a repeat, not decide again
+	// on the state it made.
+	x.generatedID = false
 	seq, err := x.h.log.Append(ctx, data, x.req.CommandID, expected)
 	switch {
 	case errors.Is(err, ErrConflict):
