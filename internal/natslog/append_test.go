@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -74,7 +75,11 @@ func raceAppends(t *testing.T, l *natslog.Log, n int, expected uint64) (won, con
 }
 
 func TestAppendRaceExactlyOneWins(t *testing.T) {
-	l := openLog(t, natslog.Config{})
+	// Without a msg id, an append whose acknowledgement takes longer than
+	// ReplyWait is sent again and answered as a conflict even when it won
+	// (see Append): on a loaded machine that once gave 0 winners. The race
+	// is what this test is about, not the retry, so the wait is long.
+	l := openLog(t, natslog.Config{ReplyWait: 30 * time.Second})
 	const rounds, racers = 20, 4
 	for round := range uint64(rounds) {
 		won, conflicted := raceAppends(t, l, racers, round)
