@@ -124,8 +124,9 @@ func (h *Handler) Execute(ctx context.Context, req Request) (Reply, error) {
 // waitFloor waits until the read model has applied what this process
 // appended, so that a decision never loses to the process's own writes.
 func (h *Handler) waitFloor(ctx context.Context) error {
-	if err := h.store.WaitApplied(ctx, h.store.Floor()); err != nil {
-		return fmt.Errorf("%w: the read model has not applied this instance's last append (%d): %v", ErrUnavailable, h.store.Floor(), err)
+	floor := h.store.Floor()
+	if err := h.store.WaitApplied(ctx, floor); err != nil {
+		return fmt.Errorf("%w: the read model has not applied this instance's last append (%d): %v", ErrUnavailable, floor, err)
 	}
 	return nil
 }

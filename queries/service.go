@@ -26,11 +26,7 @@ func (s *Service) Applied() uint64 { return s.store.Applied() }
 // read model applies it, and a client reads its own writes here without
 // min_seq). Without commands in flight both are already applied.
 func (s *Service) waitFor(ctx context.Context, minSeq uint64) error {
-	minSeq = max(minSeq, s.store.Floor())
-	if minSeq == 0 || minSeq <= s.store.Applied() {
-		return nil
-	}
-	if err := s.store.WaitApplied(ctx, minSeq); err != nil {
+	if err := s.store.WaitApplied(ctx, max(minSeq, s.store.Floor())); err != nil {
 		return fmt.Errorf("%w: %v", ErrUnavailable, err)
 	}
 	return nil

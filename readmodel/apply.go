@@ -72,7 +72,7 @@ var ErrUnknownEvent = errors.New("readmodel: log holds an event this build canno
 // so a re-delivery applies nothing twice.
 func (s *Store) Apply(msgs []Msg) (ApplyResult, error) {
 	s.mu.RLock()
-	applied := s.applied
+	applied := s.Applied()
 	s.mu.RUnlock()
 	// Decode first: whether the batch must be indexed depends on the events.
 	indexed := false
@@ -119,8 +119,8 @@ func (s *Store) commit(t *tx, res *ApplyResult) error {
 	s.mu.Lock()
 	err := t.b.Commit(wo)
 	if err == nil {
-		s.applied, s.roles, s.settings, s.catalog = t.applied, t.roles, t.settings, t.catalog
-		s.appliedNow.Store(t.applied)
+		s.roles, s.settings, s.catalog = t.roles, t.settings, t.catalog
+		s.applied.Store(t.applied)
 		s.tokens.forget(t.changedTokens, t.allTokensChanged)
 		if s.docs != nil && s.docs == t.docs {
 			for name, doc := range t.written {
@@ -171,7 +171,7 @@ type tx struct {
 // Otherwise reads go to the database, and the user documents this tx wrote
 // are read from t.written.
 func newTx(s *Store, indexed bool) *tx {
-	t := &tx{s: s, applied: s.applied, roles: s.roles,
+	t := &tx{s: s, applied: s.Applied(), roles: s.roles,
 		settings: s.settings, catalog: s.catalog, docs: s.docs, written: map[string][]byte{}}
 	if indexed {
 		t.b = s.db.NewIndexedBatch()

@@ -25,9 +25,7 @@ type PastView struct {
 func (s *Store) At(seq uint64, fn func(*PastView) error) error {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	if seq > s.applied {
-		seq = s.applied
-	}
+	seq = min(seq, s.Applied())
 	p := &PastView{r: s.db, seq: seq, roles: map[string]*policy.Role{}}
 	b, found, err := latestAt(s.db, pCatHist, "", seq)
 	if err != nil {

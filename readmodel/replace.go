@@ -27,14 +27,14 @@ type dbRef struct {
 // is closed; retire (may be nil) is called with its directory then.
 func (s *Store) ReplaceWith(other *Store, retire func(dir string)) error {
 	s.mu.Lock()
-	if other.applied < s.applied {
+	if other.Applied() < s.Applied() {
 		s.mu.Unlock()
-		return fmt.Errorf("%w: %d < %d", ErrBehind, other.applied, s.applied)
+		return fmt.Errorf("%w: %d < %d", ErrBehind, other.Applied(), s.Applied())
 	}
 	old, oldDocs := s.ref, s.docs
 	s.ref, s.db, s.docs = other.ref, other.db, other.docs
-	s.applied, s.roles, s.catalog, s.settings = other.applied, other.roles, other.catalog, other.settings
-	s.appliedNow.Store(other.applied)
+	s.roles, s.catalog, s.settings = other.roles, other.catalog, other.settings
+	s.applied.Store(other.Applied())
 	s.tokens.forget(nil, true)
 	s.mu.Unlock()
 	if oldDocs != nil {

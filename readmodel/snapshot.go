@@ -17,8 +17,8 @@ type Snapshot struct {
 func (s *Store) Snapshot() *Snapshot {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	frozen := &Store{applied: s.applied, roles: s.roles, catalog: s.catalog, settings: s.settings}
-	frozen.appliedNow.Store(s.applied)
+	frozen := &Store{roles: s.roles, catalog: s.catalog, settings: s.settings}
+	frozen.applied.Store(s.Applied())
 	snap := s.db.NewSnapshot()
 	s.ref.users.Add(1)
 	return &Snapshot{View: View{s: frozen, r: snap}, snap: snap, ref: s.ref}

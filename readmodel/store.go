@@ -42,17 +42,15 @@ type Store struct {
 	ref  *dbRef // db with its directory and its readers
 	sync bool
 
-	mu      sync.RWMutex // held for reading by views, for writing while a batch commits
-	applied uint64
-	// appliedNow is applied, stored under mu's write lock and read without
-	// it: Applied never waits for a commit in progress (a health probe, the
-	// queries' fast path).
-	appliedNow atomic.Uint64
-	roles      map[string]*Role
-	catalog    *catalog.Catalog
-	settings   Settings
-	docs       *userCache  // nil: no cache (and in a snapshot's frozen copy)
-	tokens     *tokenCache // nil in a snapshot's frozen copy
+	mu sync.RWMutex // held for reading by views, for writing while a batch commits
+	// applied is stored under mu's write lock, with the maps below, and may
+	// be read without it: Applied never waits for a commit in progress.
+	applied  atomic.Uint64
+	roles    map[string]*Role
+	catalog  *catalog.Catalog
+	settings Settings
+	docs     *userCache  // nil: no cache (and in a snapshot's frozen copy)
+	tokens   *tokenCache // nil in a snapshot's frozen copy
 
 	// floor is the last sequence this process appended (RaiseFloor): reads
 	// on this instance wait for it, so that a command answered before its
@@ -135,8 +133,8 @@ func (s *Store) load() error {
 	if err != nil {
 		return err
 	}
-	s.applied, s.roles, s.settings, s.catalog = applied, roles, settings, cat
-	s.appliedNow.Store(applied)
+	s.roles, s.settings, s.catalog = roles, settings, cat
+	s.applied.Store(applied)
 	return nil
 }
 
@@ -208,7 +206,7 @@ func (s *Store) Close() error {
 }
 
 // Applied is the last stream sequence applied to the read model.
-func (s *Store) Applied() uint64 { return s.appliedNow.Load() }
+func (s *Store) Applied() uint64 { return s.applied.Load() }
 
 // RaiseFloor records that this process appended seq: the command handler
 // answers a command once its events are in the log, and the queries wait
@@ -229,6 +227,9 @@ func (s *Store) Floor() uint64 { return s.floor.Load() }
 // WaitApplied blocks until the read model has applied seq, ctx is done, or the
 // store closes.
 func (s *Store) WaitApplied(ctx context.Context, seq uint64) error {
+	if s.Applied() >= seq {
+		return nil // the common case: no lock
+	}
 	for {
 		s.waitMu.Lock()
 		ch, closed := s.waitCh, s.closed

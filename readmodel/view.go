@@ -17,7 +17,7 @@ type View struct {
 }
 
 // Seq is the sequence this view is at.
-func (v *View) Seq() uint64 { return v.s.applied }
+func (v *View) Seq() uint64 { return v.s.Applied() }
 
 // Catalog is the catalog in force (nil before the first catalog.recorded).
 func (v *View) Catalog() *catalog.Catalog { return v.s.catalog }
