@@ -306,6 +306,8 @@ func operator(t *testing.T, c *cli, s *server) {
 		`permledger_readmodel_cache_hit_ratio \d`,
 		`permledger_readmodel_cache_hits_total \d`,
 		`permledger_readmodel_cache_misses_total \d`,
+		`permledger_readmodel_compactions_running \d`,
+		`permledger_readmodel_compaction_debt_bytes \d`,
 	} {
 		if !regexp.MustCompile(re).MatchString(body) {
 			t.Errorf("/metrics lacks /%s/", re)

@@ -14,7 +14,7 @@ const lagTimeout = time.Second
 
 // WatchLedger registers the collectors read from an open ledger at scrape
 // time: how far the read model trails the log, and the read model's block
-// cache hits and misses. Call it once, after ledger.Open.
+// cache hits and misses, and its compactions. Call it once, after ledger.Open.
 func (m *Metrics) WatchLedger(l *ledger.Ledger) {
 	m.reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -33,6 +33,14 @@ func (m *Metrics) WatchLedger(l *ledger.Ledger) {
 			Name: "permledger_readmodel_cache_hit_ratio",
 			Help: "Pebble block cache hit rate of the read model: hits / (hits + misses), 0 before any read.",
 		}, func() float64 { return hitRatio(l.Store.CacheHitRate()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "permledger_readmodel_compactions_running",
+			Help: "Pebble compactions of the read model running now.",
+		}, func() float64 { n, _ := l.Store.Compactions(); return float64(n) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "permledger_readmodel_compaction_debt_bytes",
+			Help: "Bytes Pebble estimates it must still compact in the read model (high after a bulk load: background compactions pay it, with CPU the checks share).",
+		}, func() float64 { _, d := l.Store.Compactions(); return float64(d) }),
 	)
 }
 
