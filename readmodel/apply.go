@@ -55,6 +55,10 @@ func Decode(data []byte) *Decoded {
 	return &Decoded{batch: batch, payloads: payloads}
 }
 
+// Err is the error decoding gave (Apply skips a malformed message and
+// stops at an unknown event), or nil.
+func (d *Decoded) Err() error { return d.err }
+
 // ApplyResult says what one Apply did.
 type ApplyResult struct {
 	Applied  uint64 // last applied sequence after the call

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"math"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -122,12 +124,48 @@ func TestRunTiny(t *testing.T) {
 	}
 	for _, want := range []string{"bulk load", "HTTP check throughput", "NATS check latency p50", "NATS check latency p99",
 		"sequential grant", "freshness without", "freshness with min_seq", "rebuild of", "resident memory",
-		"in-process check (queries API)", "check latency (in-process median)"} {
+		"in-process check (queries API)", "check latency (in-process median)", "rebuild's ceiling",
+		"rebuild: CPU per event", "bulk load: CPU per event until acknowledged", "bulk load: CPU per event until applied"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("no %q row in\n%s", want, out.String())
 		}
 	}
 	if b, err := os.ReadFile(cfg.write); err != nil || !strings.Contains(string(b), "bench:quick:begin") {
 		t.Errorf("the section was not written: %v", err)
+	}
+}
+
+// BenchmarkGenerate is the bulk path's generation and encoding alone: one
+// message of 100 users (1,100 events) an iteration.
+func BenchmarkGenerate(b *testing.B) {
+	d, err := newDataset(1_000_000, 100)
+	if err != nil {
+		b.Fatal(err)
+	}
+	g := d.generator()
+	g.rolesOut, g.team = true, d.teams() // users' messages only
+	evs := 0
+	b.ResetTimer()
+	for b.Loop() {
+		m, ok, err := g.next()
+		if err != nil || !ok {
+			b.Fatal(ok, err)
+		}
+		evs += m.events
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(evs), "ns/event")
+}
+
+// The CPU budget is the machine's cores for the time the target allows.
+func TestCPUBudgetRow(t *testing.T) {
+	cores := runtime.NumCPU()
+	// 10^6 events/s at 0.5× allows 2 µs of wall time an event: 2·cores µs of CPU.
+	used := cpuMark{server: time.Duration(3*cores) * time.Second, runner: time.Duration(cores) * time.Second}
+	r := cpuBudgetRow("x", used, 1_000_000, 1e6, 0.5)
+	if want := 2.0; math.Abs(r.ratio-want) > 1e-9 {
+		t.Errorf("ratio %v, want %v (%+v)", r.ratio, want, r)
+	}
+	if r.hasGoal {
+		t.Error("an info row has a goal")
 	}
 }

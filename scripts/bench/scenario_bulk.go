@@ -30,6 +30,8 @@ type loadResult struct {
 	cumEvents        []int         // cumulative events after each message of the load
 	acked            time.Duration // until JetStream acknowledged the last append
 	elapsed          time.Duration // until the read model applied it
+	cpuAcked         cpuMark       // CPU both processes used until acknowledged
+	cpuApplied       cpuMark       // and until applied
 }
 
 // bulkLoad is the bulk path: the data set's event batches, encoded by the
@@ -51,7 +53,7 @@ func bulkLoad(ctx context.Context, c *child, d *dataset, logf func(string, ...an
 	msgs := make(chan message, 64)
 	genErr := make(chan error, 1)
 	go func() { genErr <- generate(ctx, d, msgs) }()
-	start := time.Now()
+	start, cpu := time.Now(), markCPU(c)
 	progress := time.Now()
 	for m := range msgs {
 		pm := &nats.Msg{Subject: natslog.DefaultSubject, Data: m.data}
@@ -74,12 +76,12 @@ func bulkLoad(ctx context.Context, c *child, d *dataset, logf func(string, ...an
 	if err := awaitAcks(ctx, js); err != nil {
 		return res, err
 	}
-	res.acked = time.Since(start)
+	res.acked, res.cpuAcked = time.Since(start), cpu.since(c)
 	logf("bulk load: acknowledged after %s", res.acked.Round(time.Millisecond))
 	if err := waitApplied(ctx, c.nc, last); err != nil {
 		return res, err
 	}
-	res.elapsed = time.Since(start)
+	res.elapsed, res.cpuApplied = time.Since(start), cpu.since(c)
 	logf("bulk load: %d events in %d messages applied in %s", res.events, res.messages, res.elapsed.Round(time.Millisecond))
 	return res, nil
 }
@@ -167,30 +169,32 @@ func rawStream(ctx context.Context, js jetstream.JetStream) (jetstream.Stream, s
 // rawPublishAsync is the bulk baseline: messages of the same sizes as the
 // bulk load's (the data set's own user messages, encoded before the clock
 // starts), published with plain PublishAsync to a scratch stream.
-func rawPublishAsync(ctx context.Context, c *child, d *dataset, events int) (float64, error) {
+// It returns the rate and the CPU per event both processes used.
+func rawPublishAsync(ctx context.Context, c *child, d *dataset, events int) (float64, cpuMark, error) {
 	sample, n, err := sampleMessages(d, events)
 	if err != nil {
-		return 0, err
+		return 0, cpuMark{}, err
 	}
 	js, err := jetstream.New(c.nc, jetstream.WithPublishAsyncMaxPending(maxPendingAsync))
 	if err != nil {
-		return 0, err
+		return 0, cpuMark{}, err
 	}
 	_, subject, err := rawStream(ctx, js)
 	if err != nil {
-		return 0, err
+		return 0, cpuMark{}, err
 	}
 	defer js.DeleteStream(context.WithoutCancel(ctx), "BENCHRAW")
-	start := time.Now()
+	start, cpu := time.Now(), markCPU(c)
 	for _, data := range sample {
 		if _, err := js.PublishAsync(subject, data, stallWait); err != nil {
-			return 0, err
+			return 0, cpuMark{}, err
 		}
 	}
 	if err := awaitAcks(ctx, js); err != nil {
-		return 0, err
+		return 0, cpuMark{}, err
 	}
-	return rate(n, time.Since(start)), nil
+	el, used := time.Since(start), cpu.since(c)
+	return rate(n, el), cpuMark{runner: used.runner / time.Duration(n), server: used.server / time.Duration(n)}, nil
 }
 
 // sampleMessages encodes the first user messages of the data set up to
@@ -215,14 +219,18 @@ func sampleMessages(d *dataset, events int) ([][]byte, int, error) {
 	return out, n, nil
 }
 
+// settleLimit bounds the wait for the server's compactions after the load.
+const settleLimit = 4 * time.Minute
+
 // bulkScenario measures the raw baseline on the fresh server, then loads the
 // large data set through the bulk path.
 func (r *runner) bulkScenario(ctx context.Context, c *child, d *dataset) error {
-	raw, err := rawPublishAsync(ctx, c, d, r.cfg.rawBulkEvs)
+	raw, rawCPU, err := rawPublishAsync(ctx, c, d, r.cfg.rawBulkEvs)
 	if err != nil {
 		return err
 	}
-	r.logf("raw PublishAsync: %s", fmtRate(raw, "events"))
+	r.logf("raw PublishAsync: %s, CPU %s an event (server %s, runner %s)", fmtRate(raw, "events"),
+		rawCPU.total(), rawCPU.server, rawCPU.runner)
 	c.resetPeak()
 	res, err := bulkLoad(ctx, c, d, r.logf)
 	if err != nil {
@@ -239,12 +247,35 @@ func (r *runner) bulkScenario(ctx context.Context, c *child, d *dataset) error {
 	applied := rate(res.events, res.elapsed)
 	r.table.add(row{figure: "bulk load: events appended and applied by the projector (visible to checks) (info)",
 		value: fmtRate(applied, "events"), baseline: fmtRate(raw, "events"), ratio: applied / raw})
+	r.table.add(cpuBudgetRow("bulk load: CPU per event until acknowledged, both processes, against what the target leaves (info)", res.cpuAcked, res.events, raw, 0.5))
+	r.table.add(cpuBudgetRow("bulk load: CPU per event until applied, both processes, against what the target leaves (info)", res.cpuApplied, res.events, raw, 0.5))
 	r.note("Bulk load: the data set's event batches, %d users (%d events, %s) a message, appended with PublishAsync "+
 		"(expected last sequence and command id on each) while the server's projector applies them: %s events acknowledged in %s, applied in %s. "+
-		"Baseline: plain PublishAsync of %s events of the same messages, encoded before the clock starts, to a scratch stream on the same server, before the load.",
+		"Baseline: plain PublishAsync of %s events of the same messages, encoded before the clock starts, to a scratch stream on the same server, before the load; "+
+		"it used %s of CPU an event (server %s, runner %s).",
 		d.usersPerMsg, d.usersPerMsg*eventsPerUser, fmtKiB(res.bytes/int64(max(res.messages, 1))), thousands(int64(res.events)),
-		res.acked.Round(time.Second), res.elapsed.Round(time.Second), thousands(int64(r.cfg.rawBulkEvs)))
-	r.logf("settling")
-	c.settle(2 * time.Minute)
+		res.acked.Round(time.Second), res.elapsed.Round(time.Second), thousands(int64(r.cfg.rawBulkEvs)),
+		fmtNanos(float64(rawCPU.total())), fmtNanos(float64(rawCPU.server)), fmtNanos(float64(rawCPU.runner)))
+	// The load leaves Pebble a compaction debt of gigabytes, which it pays
+	// in the background for minutes, on the cores the next scenarios time:
+	// pay it now (readmodel.Store.CompactAll), then wait until no
+	// compaction runs.
+	_, debt, err := c.settle(0)
+	if err != nil {
+		return err
+	}
+	start, cpu := time.Now(), c.cpuTime()
+	if err := c.compact(settleLimit); err != nil {
+		return err
+	}
+	compacted, compactCPU := time.Since(start), c.cpuTime()-cpu
+	waited, left, err := c.settle(settleLimit)
+	if err != nil {
+		return err
+	}
+	r.logf("compacted the read model (debt %s) in %s, %s of CPU; then no compaction for 2s after %s, debt %s",
+		fmtBytes(int64(debt)), compacted.Round(time.Millisecond), compactCPU.Round(time.Millisecond), waited.Round(time.Millisecond), fmtBytes(int64(left)))
+	r.note("After the load the server compacted its read model (Pebble's estimated debt %s) in %s, %s of CPU, before the next scenarios.",
+		fmtBytes(int64(debt)), compacted.Round(time.Second), compactCPU.Round(time.Second))
 	return nil
 }

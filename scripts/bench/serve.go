@@ -27,8 +27,9 @@ import (
 
 // Subjects the serve process answers besides permledger's own API.
 const (
-	subjectEcho    = "bench.echo"    // the bare request/reply baseline
-	subjectProfile = "bench.profile" // "start PATH" / "stop": CPU profile; "heap PATH": heap profile
+	subjectEcho    = "bench.echo"        // the bare request/reply baseline
+	subjectProfile = "bench.profile"     // "start PATH" / "stop": CPU profile; "heap PATH": heap profile
+	subjectCompact = "bench.compactions" // "": the read model's compactions running and debt, "N BYTES"; "compact": CompactAll
 )
 
 // ready is the line `bench serve` prints on stdout once it serves.
@@ -118,6 +119,9 @@ func (s *server) start() error {
 	if _, err := s.echo.Subscribe(subjectProfile, s.profile); err != nil {
 		return err
 	}
+	if _, err := s.echo.Subscribe(subjectCompact, s.compactions); err != nil {
+		return err
+	}
 	return s.echo.Flush()
 }
 
@@ -167,6 +171,24 @@ func bareHandler() http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(append(b, '\n'))
 	})
+}
+
+// compactions answers the read model's compactions running and debt ("N
+// BYTES"), or, asked "compact", compacts it all and answers "ok" (in a
+// goroutine: the subscription goes on answering).
+func (s *server) compactions(m *nats.Msg) {
+	if string(m.Data) != "compact" {
+		n, debt := s.l.Store.Compactions()
+		_ = m.Respond(fmt.Appendf(nil, "%d %d", n, debt))
+		return
+	}
+	go func() {
+		reply := "ok"
+		if err := s.l.Store.CompactAll(context.Background()); err != nil {
+			reply = err.Error()
+		}
+		_ = m.Respond([]byte(reply))
+	}()
 }
 
 // profile starts ("start PATH") or stops ("stop") a CPU profile of this
