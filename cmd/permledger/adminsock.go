@@ -157,6 +157,8 @@ func (a *adminServer) execute(req adminRequest, progress func(string)) (any, err
 		result, err = replayOn(ctx, a.l, progress)
 	case verifyCommand:
 		result, err = verifyOn(ctx, a.l, req.Args, progress)
+	case compactCommand:
+		result, err = compactOn(ctx, a.l, progress)
 	case migrateCommand:
 		result, err = migrateOn(ctx, a.l, req.Args, progress)
 	default:

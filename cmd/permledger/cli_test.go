@@ -285,6 +285,8 @@ func cleanup(t *testing.T, c *cli) {
 func operator(t *testing.T, c *cli, s *server) {
 	c.expect(0, `^replayed: the read model was rebuilt from the log and swapped in at seq \d+\n$`, `applied \d+/\d+\n`, "replay")
 	c.expect(0, `^verified: the read model matches the log at seq \d+ \(\d+ keys\)\n$`, `applied \d+/\d+\n`, "verify")
+	c.expect(0, `^compacted: the read model's compaction debt went from \d+\.\d MiB to 0\.0 MiB in \d+\.\ds\n$`,
+		`^compacting the read model \(estimated debt \d+\.\d MiB\)\n$`, "compact")
 	res := decodeJSON[verifyResult](t, c.ok("", "verify", "--json"))
 	if res.Seq == 0 || res.Keys == 0 || len(res.Differences) != 0 {
 		t.Errorf("verify --json: %+v", res)

@@ -37,6 +37,7 @@ func subcommands() []subcommand {
 		{"root-user-create", "create or repair the root user (local operator command)", runRootUserCreate},
 		{"replay", "rebuild the read model from the log and swap it in (local operator command)", runReplay},
 		{"verify", "compare the read model with one rebuilt from the log (local operator command)", runVerify},
+		{"compact", "compact the read model now, after a bulk load (local operator command)", runCompact},
 		{"conformance", "run conformance scenarios against fresh embedded ledgers", runConformance},
 
 		{"login", "log in and save the token (login file)", runLogin},

@@ -31,6 +31,7 @@ func TestVerifyReportsDifferences(t *testing.T) {
 	if r.code != 1 || !want.MatchString(r.stdout) {
 		t.Errorf("verify: exit %d, stdout %q, stderr %q; want 1 and the difference", r.code, r.stdout, r.stderr)
 	}
+	c.expect(0, `^compacted: `, `^compacting the read model`, "compact") // no serve: on DATA itself
 	c.expect(0, `^replayed: `, "", "replay")
 	c.expect(0, `^verified: the read model matches the log at seq 2 `, "", "verify")
 }
