@@ -153,11 +153,10 @@ func (c *child) cpuTime() time.Duration {
 }
 
 // settle waits until the server's read model has run no Pebble compaction
-// for two seconds, at most limit (0: ask once), and returns how long it waited and the
-// compaction debt Pebble still estimates (it leaves a small debt below its
-// own thresholds alone, so waiting for no debt may never end). After a bulk
-// load of 10^6 users Pebble compacts for a minute or more: scenarios timed
-// meanwhile would share the cores with it.
+// for two seconds, at most limit (0: ask once), and returns how long it
+// waited and the compaction debt Pebble still estimates (it leaves a small
+// debt below its own thresholds alone, so waiting for no debt may never
+// end): a scenario timed meanwhile would share the cores with it.
 func (c *child) settle(limit time.Duration) (time.Duration, uint64, error) {
 	start, idle := time.Now(), time.Now()
 	var debt uint64

@@ -256,10 +256,10 @@ func (r *runner) bulkScenario(ctx context.Context, c *child, d *dataset) error {
 		d.usersPerMsg, d.usersPerMsg*eventsPerUser, fmtKiB(res.bytes/int64(max(res.messages, 1))), thousands(int64(res.events)),
 		res.acked.Round(time.Second), res.elapsed.Round(time.Second), thousands(int64(r.cfg.rawBulkEvs)),
 		fmtNanos(float64(rawCPU.total())), fmtNanos(float64(rawCPU.server)), fmtNanos(float64(rawCPU.runner)))
-	// The load leaves Pebble a compaction debt of gigabytes, which it pays
-	// in the background for minutes, on the cores the next scenarios time:
-	// pay it now (readmodel.Store.CompactAll), then wait until no
-	// compaction runs.
+	// The load leaves Pebble a compaction debt (~600 MiB at 10^6 users),
+	// which later writes would set off in the background, on the cores the
+	// next scenarios time: pay it now (readmodel.Store.CompactAll), then
+	// wait until no compaction runs.
 	_, debt, err := c.settle(0)
 	if err != nil {
 		return err
